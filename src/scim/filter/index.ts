@@ -1,0 +1,31 @@
+/**
+ * SCIM filters and attribute paths (RFC 7644 §3.4.2.2, §3.4.2.3, §3.5.2) as pure functions:
+ * text → syntax tree, and back. No schema knowledge lives here: attribute names are kept as written
+ * and the consumer resolves them (case-insensitively) against its own schemas.
+ *
+ * Every parser returns `{ ok: true, value }` or `{ ok: false, error: { scimType, detail } }` and
+ * never throws; `detail` names the problem and its 0-based position in the input.
+ */
+
+export type {
+  AttrPath,
+  CompareOp,
+  ComparisonNode,
+  CompValue,
+  FilterNode,
+  LogicalNode,
+  NotNode,
+  PatchPath,
+  PresenceNode,
+  ValuePathNode,
+} from './ast.ts';
+export { parseAttrPath, parseAttrPathList, parseFilter, parsePatchPath } from './parser.ts';
+export { printAttrPath, printCompValue, printFilter, printPatchPath } from './print.ts';
+export {
+  DEFAULT_MAX_FILTER_DEPTH,
+  DEFAULT_MAX_FILTER_LENGTH,
+  type FilterParseError,
+  type FilterParseOptions,
+  type FilterScimType,
+  type ParseResult,
+} from './result.ts';
