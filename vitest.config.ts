@@ -1,16 +1,47 @@
-import { defineConfig } from 'vitest/config';
+import { defineConfig, type TestProjectConfiguration } from 'vitest/config';
+import { postgresAnswers, TEST_DATABASE_URL } from './test/support/postgres-url.ts';
 
-// Tests named *.db.test.ts touch the database and run once per database kind; the rest run once.
-export default defineConfig({
-  test: {
-    projects: [
-      {
-        test: {
-          name: 'unit',
-          include: ['test/**/*.test.ts'],
-          exclude: ['test/**/*.db.test.ts', 'node_modules/**'],
-        },
+// Tests named *.db.test.ts touch the database and run once per database kind (PGlite, then real
+// PostgreSQL when one answers); the rest run once.
+export default defineConfig(async () => {
+  const projects: TestProjectConfiguration[] = [
+    {
+      extends: true,
+      test: {
+        name: 'unit',
+        include: ['test/**/*.test.ts'],
+        exclude: ['test/**/*.db.test.ts', 'node_modules/**'],
       },
-    ],
-  },
+    },
+    {
+      extends: true,
+      test: {
+        name: 'pglite',
+        include: ['test/**/*.db.test.ts'],
+        env: { ROSTER_TEST_DB: 'pglite' },
+        globalSetup: ['test/support/global-setup-pglite.ts'],
+      },
+    },
+  ];
+  if (await postgresAnswers()) {
+    projects.push({
+      extends: true,
+      test: {
+        name: 'postgres',
+        include: ['test/**/*.db.test.ts'],
+        env: { ROSTER_TEST_DB: 'postgres' },
+        globalSetup: ['test/support/global-setup-postgres.ts'],
+      },
+    });
+  } else {
+    const line = `!!! PostgreSQL does not answer at ${TEST_DATABASE_URL}: the PostgreSQL pass is SKIPPED; only PGlite was tested !!!`;
+    console.warn(`\n${'!'.repeat(line.length)}\n${line}\n${'!'.repeat(line.length)}\n`);
+  }
+  return {
+    test: {
+      projects,
+      testTimeout: 30_000,
+      hookTimeout: 60_000,
+    },
+  };
 });

@@ -1,0 +1,54 @@
+/**
+ * The admin API, authenticated with operator API keys (`roster api-key create`). It grows with the
+ * admin console; today it lists organizations and their directories.
+ */
+import { Hono } from 'hono';
+import type { Database } from '../db/index.ts';
+import { authenticateApiKey, enterOrganization, listDirectories, listOrganizations, type Actor } from '../directory/index.ts';
+import { readBearer } from '../http/bearer.ts';
+import { jsonError, jsonErrorFor } from '../http/json-errors.ts';
+
+type AdminVariables = { actor: Actor };
+
+export function adminApiRoutes(options: { db: Database; publicUrl: string }): Hono<{ Variables: AdminVariables }> {
+  const api = new Hono<{ Variables: AdminVariables }>();
+
+  api.use('*', async (c, next) => {
+    const bearer = readBearer(c.req.header('Authorization'));
+    if (!bearer.ok) {
+      c.header('WWW-Authenticate', 'Bearer realm="admin"');
+      return jsonError(c, 401, 'unauthenticated', bearer.reason === 'missing' ? 'API key required' : 'malformed Authorization header');
+    }
+    const key = await authenticateApiKey(options.db, bearer.token);
+    if (!key) {
+      c.header('WWW-Authenticate', 'Bearer realm="admin", error="invalid_token"');
+      return jsonError(c, 401, 'unauthenticated', 'invalid or revoked API key');
+    }
+    c.set('actor', { type: 'api_key', id: key.id });
+    await next();
+  });
+
+  api.get('/organizations', async (c) => {
+    const orgs = await listOrganizations({ db: options.db, actor: c.get('actor') });
+    return c.json({ data: orgs.map((o) => ({ id: o.id, slug: o.slug, name: o.name, createdAt: o.createdAt.toISOString() })) });
+  });
+
+  api.get('/organizations/:slug/directories', async (c) => {
+    const ctx = await enterOrganization({ db: options.db, actor: c.get('actor') }, c.req.param('slug'));
+    const dirs = await listDirectories(ctx);
+    return c.json({
+      data: dirs.map((d) => ({
+        id: d.id,
+        name: d.name,
+        provider: d.provider,
+        scimBaseUrl: `${options.publicUrl}/scim/v2/${d.id}`,
+        liveTokens: d.liveTokens,
+        createdAt: d.createdAt.toISOString(),
+      })),
+    });
+  });
+
+  api.all('*', (c) => jsonError(c, 404, 'not_found', `no admin API endpoint at ${c.req.method} ${c.req.path}`));
+  api.onError((error, c) => jsonErrorFor(c, error));
+  return api;
+}

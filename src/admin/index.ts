@@ -1,0 +1,4 @@
+/** The operator surface: the admin API, the local control endpoint and the command table behind both. */
+export { adminApiRoutes } from './api-routes.ts';
+export { controlRoutes } from './control-routes.ts';
+export { operations, runOperation, isOperationName, type OperationName, type OperationEnv } from './operations.ts';

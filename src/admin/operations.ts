@@ -1,0 +1,180 @@
+/**
+ * The operator commands, as one table shared by the `roster` CLI and the local control endpoint:
+ * the CLI runs a command directly on the database, or asks a running server to run the very same
+ * entry when the embedded database is open in that server.
+ *
+ * Outputs are plain JSON; their field names are a contract other tooling relies on.
+ */
+import { z } from 'zod';
+import { migrate, type DatabaseHandle } from '../db/index.ts';
+import { DomainError } from '../errors.ts';
+import {
+  createApiKey,
+  createDirectory,
+  createOrganization,
+  createScimToken,
+  enterOrganization,
+  listApiKeys,
+  listDirectories,
+  listOrganizations,
+  listScimTokens,
+  revokeApiKey,
+  revokeScimToken,
+  type Actor,
+  type Context,
+  type ScimTokenInfo,
+} from '../directory/index.ts';
+
+export interface OperationEnv {
+  handle: DatabaseHandle;
+  actor: Actor;
+  publicUrl: string;
+}
+
+interface Operation<S extends z.ZodType> {
+  input: S;
+  run(env: OperationEnv, input: z.infer<S>): Promise<unknown>;
+}
+
+const define = <S extends z.ZodType>(op: Operation<S>): Operation<S> => op;
+
+const scimBaseUrl = (publicUrl: string, directoryId: string) => `${publicUrl}/scim/v2/${directoryId}`;
+const iso = (d: Date | null) => (d === null ? null : d.toISOString());
+const ctxOf = (env: OperationEnv): Context => ({ db: env.handle.db, actor: env.actor });
+
+const tokenJson = (t: ScimTokenInfo) => ({
+  id: t.id,
+  directory: t.directoryId,
+  prefix: t.prefix,
+  createdAt: iso(t.createdAt),
+  lastUsedAt: iso(t.lastUsedAt),
+  revokedAt: iso(t.revokedAt),
+});
+
+const org = z.string().min(1);
+
+export const operations = {
+  migrate: define({
+    input: z.object({}),
+    run: async (env) => migrate(env.handle),
+  }),
+
+  'org.create': define({
+    input: z.object({ slug: z.string(), name: z.string() }),
+    run: async (env, input) => {
+      const o = await createOrganization(ctxOf(env), input);
+      return { id: o.id, slug: o.slug, name: o.name };
+    },
+  }),
+
+  'org.list': define({
+    input: z.object({}),
+    run: async (env) =>
+      (await listOrganizations(ctxOf(env))).map((o) => ({ id: o.id, slug: o.slug, name: o.name, createdAt: iso(o.createdAt) })),
+  }),
+
+  'directory.create': define({
+    input: z.object({ org, provider: z.string(), name: z.string().optional() }),
+    run: async (env, input) => {
+      const ctx = await enterOrganization(ctxOf(env), input.org);
+      const { directory, token } = await createDirectory(ctx, { provider: input.provider, name: input.name });
+      return {
+        id: directory.id,
+        organization: ctx.organization.slug,
+        name: directory.name,
+        provider: directory.provider,
+        scimBaseUrl: scimBaseUrl(env.publicUrl, directory.id),
+        token: token.token,
+        tokenId: token.id,
+      };
+    },
+  }),
+
+  'directory.list': define({
+    input: z.object({ org }),
+    run: async (env, input) => {
+      const ctx = await enterOrganization(ctxOf(env), input.org);
+      return (await listDirectories(ctx)).map((d) => ({
+        id: d.id,
+        organization: ctx.organization.slug,
+        name: d.name,
+        provider: d.provider,
+        scimBaseUrl: scimBaseUrl(env.publicUrl, d.id),
+        liveTokens: d.liveTokens,
+        createdAt: iso(d.createdAt),
+      }));
+    },
+  }),
+
+  'directory.token.create': define({
+    input: z.object({ org, directory: z.string() }),
+    run: async (env, input) => {
+      const ctx = await enterOrganization(ctxOf(env), input.org);
+      const token = await createScimToken(ctx, { directoryId: input.directory });
+      return { ...tokenJson(token), token: token.token };
+    },
+  }),
+
+  'directory.token.list': define({
+    input: z.object({ org, directory: z.string() }),
+    run: async (env, input) => {
+      const ctx = await enterOrganization(ctxOf(env), input.org);
+      return (await listScimTokens(ctx, { directoryId: input.directory })).map(tokenJson);
+    },
+  }),
+
+  'directory.token.revoke': define({
+    input: z.object({ org, directory: z.string(), token: z.string() }),
+    run: async (env, input) => {
+      const ctx = await enterOrganization(ctxOf(env), input.org);
+      return tokenJson(await revokeScimToken(ctx, { directoryId: input.directory, tokenId: input.token }));
+    },
+  }),
+
+  'api-key.create': define({
+    input: z.object({ name: z.string().optional() }),
+    run: async (env, input) => {
+      const k = await createApiKey(ctxOf(env), { name: input.name });
+      return { id: k.id, key: k.key, name: k.name, prefix: k.prefix };
+    },
+  }),
+
+  'api-key.list': define({
+    input: z.object({}),
+    run: async (env) =>
+      (await listApiKeys(ctxOf(env))).map((k) => ({
+        id: k.id,
+        name: k.name,
+        prefix: k.prefix,
+        createdAt: iso(k.createdAt),
+        lastUsedAt: iso(k.lastUsedAt),
+        revokedAt: iso(k.revokedAt),
+      })),
+  }),
+
+  'api-key.revoke': define({
+    input: z.object({ id: z.string() }),
+    run: async (env, input) => {
+      const k = await revokeApiKey(ctxOf(env), input);
+      return { id: k.id, name: k.name, prefix: k.prefix, revokedAt: iso(k.revokedAt) };
+    },
+  }),
+} as const;
+
+export type OperationName = keyof typeof operations;
+
+export function isOperationName(name: string): name is OperationName {
+  return Object.hasOwn(operations, name);
+}
+
+/** Validates the input and runs one operation; unknown input fields are rejected, not ignored. */
+export async function runOperation(env: OperationEnv, name: OperationName, rawInput: unknown): Promise<unknown> {
+  const op = operations[name] as Operation<z.ZodType>;
+  const parsed = (op.input as z.ZodObject).strict().safeParse(rawInput ?? {});
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    const where = issue?.path.length ? `${issue.path.join('.')}: ` : '';
+    throw new DomainError('invalid_input', `${where}${issue?.message ?? 'invalid input'}`);
+  }
+  return op.run(env, parsed.data);
+}

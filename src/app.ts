@@ -1,0 +1,83 @@
+/**
+ * Builds the HTTP application from its dependencies, with no globals: tests run it in process
+ * (`app.request`) or behind a real socket, and several instances can share one process.
+ */
+import { Hono } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
+import { requestId } from 'hono/request-id';
+import { adminApiRoutes, controlRoutes } from './admin/index.ts';
+import { publicUrlOf, type Config } from './config.ts';
+import { migrationStatus, type DatabaseHandle } from './db/index.ts';
+import { authenticateScimToken } from './directory/index.ts';
+import { jsonError, jsonErrorFor } from './http/json-errors.ts';
+import type { Logger } from './http/logger.ts';
+import { requestLogging } from './http/request-logging.ts';
+import { scimRoutes } from './scim/index.ts';
+
+export interface AppDeps {
+  handle: DatabaseHandle;
+  config: Config;
+  logger: Logger;
+  /** Enables the local control endpoint used by the CLI while this server owns the embedded database. */
+  controlToken?: string | undefined;
+}
+
+export function createApp(deps: AppDeps): Hono {
+  const { handle, config, logger } = deps;
+  const publicUrl = publicUrlOf(config);
+  const app = new Hono();
+
+  app.use(requestId({ limitLength: 128 }));
+  app.use(requestLogging(logger));
+
+  app.get('/healthz', (c) => c.json({ status: 'ok' }));
+  app.get('/readyz', async (c) => {
+    try {
+      const status = await migrationStatus(handle);
+      if (!status.upToDate) {
+        return c.json({ status: 'unavailable', reason: 'migrations pending', ...status }, 503, { 'Retry-After': '5' });
+      }
+      return c.json({ status: 'ready', database: handle.kind, migrations: status.applied });
+    } catch (error) {
+      logger.warn({ err: errorSummary(error) }, 'readiness check failed');
+      return c.json({ status: 'unavailable', reason: 'database unreachable' }, 503, { 'Retry-After': '5' });
+    }
+  });
+
+  app.route(
+    '/scim/v2',
+    scimRoutes({
+      publicUrl,
+      maxBodyBytes: config.maxBodyBytes,
+      authenticate: (directoryId, token) => authenticateScimToken(handle.db, directoryId, token),
+    }),
+  );
+
+  const jsonBodyLimit = bodyLimit({
+    maxSize: config.maxBodyBytes,
+    onError: (c) => jsonError(c, 413, 'payload_too_large', `request body exceeds the limit of ${config.maxBodyBytes} bytes`),
+  });
+  app.use('/api/*', jsonBodyLimit);
+  app.route('/api/v1', adminApiRoutes({ db: handle.db, publicUrl }));
+
+  if (deps.controlToken !== undefined) {
+    app.use('/_roster/*', jsonBodyLimit);
+    app.route('/_roster/control', controlRoutes({ token: deps.controlToken, env: { handle, publicUrl } }));
+  }
+
+  app.notFound((c) => jsonError(c, 404, 'not_found', `no route for ${c.req.method} ${c.req.path}`));
+  app.onError((error, c) => {
+    logger.error({ err: errorSummary(error), path: c.req.path }, 'unhandled error');
+    return jsonErrorFor(c, error);
+  });
+  return app;
+}
+
+/** What is safe to log of an error: its kind and message, never the objects it may carry. */
+function errorSummary(error: unknown): { name: string; message: string; code?: string } {
+  if (error instanceof Error) {
+    const code = (error as { code?: unknown }).code;
+    return { name: error.name, message: error.message, ...(typeof code === 'string' ? { code } : {}) };
+  }
+  return { name: typeof error, message: String(error) };
+}

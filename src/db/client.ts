@@ -1,0 +1,89 @@
+/**
+ * The database client: PostgreSQL through postgres.js, or the embedded PGlite. Both speak the same
+ * drizzle API and run the same migrations; the rest of Roster never knows which one it has.
+ */
+import { PGlite } from '@electric-sql/pglite';
+import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
+import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
+import { drizzle as drizzlePostgres } from 'drizzle-orm/postgres-js';
+import postgres from 'postgres';
+import * as schema from './schema/index.ts';
+
+export type Schema = typeof schema;
+/** A drizzle database or transaction; verbs accept either so that they compose. */
+export type Database = PgDatabase<PgQueryResultHKT, Schema>;
+
+export interface DatabaseHandle {
+  readonly kind: 'postgres' | 'pglite';
+  readonly db: Database;
+  /** Runs `fn` while holding a session-level advisory lock (a no-op guard on single-connection PGlite). */
+  withAdvisoryLock<T>(key: string, fn: () => Promise<T>): Promise<T>;
+  close(): Promise<void>;
+}
+
+export interface PostgresOptions {
+  url: string;
+  /** Pool size; postgres.js opens connections lazily up to this number. */
+  max?: number;
+}
+
+export function openPostgres(options: PostgresOptions): DatabaseHandle {
+  const sql = postgres(options.url, {
+    // withAdvisoryLock reserves one connection while the work it guards runs on another.
+    max: Math.max(2, options.max ?? 10),
+    // Migrations and extensions raise NOTICEs that are not worth a log line.
+    onnotice: () => {},
+    connect_timeout: 10,
+    idle_timeout: 60,
+  });
+  const db = drizzlePostgres({ client: sql, schema }) as unknown as Database;
+  return {
+    kind: 'postgres',
+    db,
+    async withAdvisoryLock(key, fn) {
+      const reserved = await sql.reserve();
+      try {
+        await reserved`select pg_advisory_lock(hashtext(${key}))`;
+        try {
+          return await fn();
+        } finally {
+          await reserved`select pg_advisory_unlock(hashtext(${key}))`;
+        }
+      } finally {
+        reserved.release();
+      }
+    },
+    async close() {
+      await sql.end({ timeout: 5 });
+    },
+  };
+}
+
+export interface PgliteOptions {
+  /** A directory on disk, or undefined for an in-memory database. */
+  dataDir?: string;
+  /** A dumpDataDir() snapshot to start from (tests load a migrated snapshot instead of migrating). */
+  loadDataDir?: Blob | File;
+}
+
+export async function openPglite(options: PgliteOptions): Promise<DatabaseHandle> {
+  const client = await PGlite.create({
+    ...(options.dataDir === undefined ? {} : { dataDir: options.dataDir }),
+    ...(options.loadDataDir === undefined ? {} : { loadDataDir: options.loadDataDir }),
+  });
+  return pgliteHandle(client);
+}
+
+export function pgliteHandle(client: PGlite): DatabaseHandle {
+  const db = drizzlePglite({ client, schema }) as unknown as Database;
+  return {
+    kind: 'pglite',
+    db,
+    // PGlite is one connection in one process and the data directory is locked by the process
+    // that opened it (see data-dir-lock.ts), so there is nobody to race with.
+    withAdvisoryLock: (_key, fn) => fn(),
+    async close() {
+      if (!client.closed) await client.close();
+    },
+  };
+}

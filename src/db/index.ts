@@ -1,0 +1,6 @@
+/** The database: schema, client for PostgreSQL or PGlite, migrations and transactions. */
+export * as schema from './schema/index.ts';
+export { openPglite, openPostgres, pgliteHandle, type Database, type DatabaseHandle } from './client.ts';
+export { migrate, migrationStatus, firstRow, MIGRATIONS_FOLDER, type MigrationStatus } from './migrate.ts';
+export { withTransaction } from './tx.ts';
+export { openDatabase } from './open.ts';

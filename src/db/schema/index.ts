@@ -1,0 +1,5 @@
+/** The whole schema, one file per aggregate. drizzle-kit reads this file to generate migrations. */
+export * from './organizations.ts';
+export * from './directories.ts';
+export * from './api-keys.ts';
+export * from './audit-log.ts';

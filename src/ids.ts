@@ -1,0 +1,33 @@
+/**
+ * Branded identifiers: an OrganizationId cannot be passed where a DirectoryId is expected, and
+ * every id that arrives from outside is parsed (and so validated) exactly once.
+ */
+import { v7 as uuidv7 } from 'uuid';
+
+declare const brand: unique symbol;
+type Brand<T, B extends string> = T & { readonly [brand]: B };
+
+export type OrganizationId = Brand<string, 'OrganizationId'>;
+export type DirectoryId = Brand<string, 'DirectoryId'>;
+export type ScimTokenId = Brand<string, 'ScimTokenId'>;
+export type ApiKeyId = Brand<string, 'ApiKeyId'>;
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+export function isUuid(value: string): boolean {
+  return UUID.test(value);
+}
+
+/** Time-ordered (v7) ids keep primary-key indexes append-mostly and compact. */
+export function newId<T extends string>(): T {
+  return uuidv7() as T;
+}
+
+function parser<T extends string>() {
+  return (value: string): T | undefined => (isUuid(value) ? (value.toLowerCase() as T) : undefined);
+}
+
+export const parseOrganizationId = parser<OrganizationId>();
+export const parseDirectoryId = parser<DirectoryId>();
+export const parseScimTokenId = parser<ScimTokenId>();
+export const parseApiKeyId = parser<ApiKeyId>();

@@ -1,0 +1,133 @@
+/**
+ * The server process: config → database (migrated) → app → listen, and an orderly stop on SIGTERM:
+ * no new connections, in-flight requests finish, the database closes, the data-dir lock is freed.
+ */
+import { randomBytes } from 'node:crypto';
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { createAdaptorServer } from '@hono/node-server';
+import type { Hono } from 'hono';
+import { createApp } from './app.ts';
+import { withListeningPort, type Config } from './config.ts';
+import { tryAcquireDataDirLock, type DataDirLock } from './db/data-dir-lock.ts';
+import { migrate, openDatabase, type DatabaseHandle } from './db/index.ts';
+import type { Logger } from './http/logger.ts';
+import { withResolvedSecret } from './secret-file.ts';
+
+export interface RunningServer {
+  /** Where the server listens, as the CLI and tests reach it (loopback when bound to all interfaces). */
+  readonly localUrl: string;
+  readonly config: Config;
+  /** Stops accepting, lets in-flight requests finish (up to the shutdown timeout), closes everything. */
+  close(): Promise<void>;
+}
+
+export class StartupError extends Error {
+  override readonly name = 'StartupError';
+}
+
+/** How long `serve` waits for a CLI command that briefly holds the embedded database. */
+const LOCK_WAIT_MS = 15_000;
+
+export async function startServer(rawConfig: Config, logger: Logger): Promise<RunningServer> {
+  let config: Config = await withResolvedSecret(rawConfig);
+  const lock = config.database.kind === 'pglite' ? await acquireServerLock(config.dataDir) : undefined;
+  let handle: DatabaseHandle | undefined;
+  try {
+    handle = await openDatabase(config);
+    const result = await migrate(handle);
+    if (result.applied > 0) logger.info({ applied: result.applied, total: result.total }, 'migrations applied');
+
+    let app: Hono | undefined;
+    const server = createAdaptorServer({
+      fetch: (request, env) => (app ? app.fetch(request, env) : new Response('starting', { status: 503 })),
+    }) as Server;
+    await listen(server, config.port, config.host);
+    const port = (server.address() as AddressInfo).port;
+    config = withListeningPort(config, port);
+    const localUrl = `http://${loopbackHost(config.host)}:${port}`;
+
+    const controlToken = lock ? randomBytes(32).toString('base64url') : undefined;
+    app = createApp({ handle, config, logger, controlToken });
+    if (lock && controlToken) await lock.update({ role: 'server', control: { url: localUrl, token: controlToken } });
+
+    logger.info(
+      { url: config.publicUrl, listen: localUrl, database: handle.kind === 'pglite' ? `embedded (${config.dataDir})` : 'postgresql' },
+      'listening',
+    );
+    const db = handle;
+    let closing: Promise<void> | undefined;
+    return {
+      localUrl,
+      config,
+      close: () => (closing ??= stop(server, config.shutdownTimeoutMs, logger, db, lock)),
+    };
+  } catch (error) {
+    await handle?.close().catch(() => {});
+    await lock?.release().catch(() => {});
+    throw error;
+  }
+}
+
+async function acquireServerLock(dataDir: string): Promise<DataDirLock> {
+  const deadline = Date.now() + LOCK_WAIT_MS;
+  for (;;) {
+    const attempt = await tryAcquireDataDirLock(dataDir, 'server');
+    if (attempt.acquired) return attempt.lock;
+    if (attempt.holder.role === 'server') {
+      const where = attempt.holder.control ? ` at ${attempt.holder.control.url}` : '';
+      throw new StartupError(
+        `another Roster server (pid ${attempt.holder.pid}) is already running on ${dataDir}${where}; the embedded database allows one process`,
+      );
+    }
+    if (Date.now() > deadline) {
+      throw new StartupError(`the embedded database in ${dataDir} is held by process ${attempt.holder.pid}; is a roster command stuck?`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+function listen(server: Server, port: number, host: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const onError = (error: NodeJS.ErrnoException) => {
+      reject(
+        error.code === 'EADDRINUSE'
+          ? new StartupError(`PORT ${port} on ${host} is already in use; set PORT to a free port`)
+          : error,
+      );
+    };
+    server.once('error', onError);
+    server.listen(port, host, () => {
+      server.off('error', onError);
+      resolve();
+    });
+  });
+}
+
+async function stop(server: Server, timeoutMs: number, logger: Logger, handle: DatabaseHandle, lock: DataDirLock | undefined) {
+  logger.info({ timeoutMs }, 'shutting down: no new connections, finishing in-flight requests');
+  const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+  // Keep-alive connections with no request in flight would otherwise hold close() open.
+  server.closeIdleConnections();
+  const sweep = setInterval(() => server.closeIdleConnections(), 100);
+  let timer: NodeJS.Timeout | undefined;
+  const timedOut = new Promise<'timeout'>((resolve) => {
+    timer = setTimeout(() => resolve('timeout'), timeoutMs);
+  });
+  const outcome = await Promise.race([closed.then(() => 'drained' as const), timedOut]);
+  clearInterval(sweep);
+  clearTimeout(timer);
+  if (outcome === 'timeout') {
+    logger.warn('in-flight requests did not finish within SHUTDOWN_TIMEOUT_MS; closing their connections');
+    server.closeAllConnections();
+  }
+  await handle.close();
+  await lock?.release();
+  logger.info('stopped');
+}
+
+function loopbackHost(host: string): string {
+  if (host === '0.0.0.0' || host === '' ) return '127.0.0.1';
+  if (host === '::') return '[::1]';
+  return host.includes(':') ? `[${host}]` : host;
+}

@@ -1,0 +1,43 @@
+/**
+ * Bearer authentication for `/scim/v2/:directoryId/*`. A token only opens the directory it was
+ * issued for; every failure answers 401 with a SCIM error and the same WWW-Authenticate header.
+ */
+import type { MiddlewareHandler } from 'hono';
+import { readBearer } from '../http/bearer.ts';
+import { scimError } from './errors.ts';
+
+export interface ScimPrincipal {
+  organizationId: string;
+  directoryId: string;
+  tokenId: string;
+}
+
+export type ScimVariables = { principal: ScimPrincipal };
+
+export interface ScimAuthOptions {
+  /** Resolves a token for a directory, or undefined when it does not open that directory. */
+  authenticate(directoryId: string, token: string): Promise<ScimPrincipal | undefined>;
+  realm?: string;
+}
+
+export function scimBearerAuth(options: ScimAuthOptions): MiddlewareHandler<{ Variables: ScimVariables }> {
+  const realm = options.realm ?? 'scim';
+  return async function scimAuth(c, next) {
+    const challenge = (error?: string) => ({
+      'WWW-Authenticate': `Bearer realm="${realm}"${error ? `, error="${error}"` : ''}`,
+    });
+    const bearer = readBearer(c.req.header('Authorization'));
+    if (!bearer.ok) {
+      return bearer.reason === 'missing'
+        ? scimError(c, 401, 'authentication required: send Authorization: Bearer <token>', undefined, challenge())
+        : scimError(c, 401, 'malformed Authorization header: expected "Bearer <token>"', undefined, challenge('invalid_request'));
+    }
+    const directoryId = c.req.param('directoryId') ?? '';
+    const principal = await options.authenticate(directoryId, bearer.token);
+    if (!principal) {
+      return scimError(c, 401, 'the bearer token is not valid for this directory', undefined, challenge('invalid_token'));
+    }
+    c.set('principal', principal);
+    await next();
+  };
+}

@@ -1,0 +1,62 @@
+/**
+ * Every SCIM error leaves through here, as an RFC 7644 §3.12 error body with
+ * `application/scim+json`; status is a string in the body, as the RFC's examples show.
+ */
+import type { Context } from 'hono';
+import type { ContentfulStatusCode } from 'hono/utils/http-status';
+import { isDomainError } from '../errors.ts';
+import { STATUS_BY_CODE } from '../http/error-status.ts';
+
+export const SCIM_ERROR_URN = 'urn:ietf:params:scim:api:messages:2.0:Error';
+export const SCIM_CONTENT_TYPE = 'application/scim+json; charset=utf-8';
+
+/** RFC 7644 Table 9, plus the types RFC 7644 errata and IdPs use. */
+export type ScimType =
+  | 'invalidFilter'
+  | 'tooMany'
+  | 'uniqueness'
+  | 'mutability'
+  | 'invalidSyntax'
+  | 'invalidPath'
+  | 'noTarget'
+  | 'invalidValue'
+  | 'invalidVers'
+  | 'sensitive';
+
+export interface ScimErrorBody {
+  schemas: [typeof SCIM_ERROR_URN];
+  status: string;
+  scimType?: ScimType;
+  detail: string;
+}
+
+export function scimErrorBody(status: number, detail: string, scimType?: ScimType): ScimErrorBody {
+  return {
+    schemas: [SCIM_ERROR_URN],
+    status: String(status),
+    ...(scimType === undefined ? {} : { scimType }),
+    detail,
+  };
+}
+
+export function scimError(
+  c: Context,
+  status: ContentfulStatusCode,
+  detail: string,
+  scimType?: ScimType,
+  headers?: Record<string, string>,
+): Response {
+  return c.body(JSON.stringify(scimErrorBody(status, detail, scimType)), status, {
+    'Content-Type': SCIM_CONTENT_TYPE,
+    ...headers,
+  });
+}
+
+/** Maps anything thrown inside a SCIM route; internals never reach the client. */
+export function scimErrorFor(c: Context, error: unknown): Response {
+  if (isDomainError(error)) {
+    const scimType = error.code === 'conflict' ? 'uniqueness' : error.code === 'invalid_input' ? 'invalidValue' : undefined;
+    return scimError(c, STATUS_BY_CODE[error.code], error.message, scimType);
+  }
+  return scimError(c, 500, 'internal server error');
+}
