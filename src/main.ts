@@ -38,9 +38,10 @@ export async function startServer(rawConfig: Config, logger: Logger): Promise<Ru
     const result = await migrate(handle);
     if (result.applied > 0) logger.info({ applied: result.applied, total: result.total }, 'migrations applied');
 
-    let app: Hono | undefined;
+    // The app needs PUBLIC_URL, which with PORT=0 is known only once the socket is bound.
+    const ready: { app?: Hono } = {};
     const server = createAdaptorServer({
-      fetch: (request, env) => (app ? app.fetch(request, env) : new Response('starting', { status: 503 })),
+      fetch: (request, env) => (ready.app ? ready.app.fetch(request, env) : new Response('starting', { status: 503 })),
     }) as Server;
     await listen(server, config.port, config.host);
     const port = (server.address() as AddressInfo).port;
@@ -48,7 +49,7 @@ export async function startServer(rawConfig: Config, logger: Logger): Promise<Ru
     const localUrl = `http://${loopbackHost(config.host)}:${port}`;
 
     const controlToken = lock ? randomBytes(32).toString('base64url') : undefined;
-    app = createApp({ handle, config, logger, controlToken });
+    ready.app = createApp({ handle, config, logger, controlToken });
     if (lock && controlToken) await lock.update({ role: 'server', control: { url: localUrl, token: controlToken } });
 
     logger.info(

@@ -1,0 +1,45 @@
+// Lint: typescript-eslint's recommended rules, plus the folder boundaries of the architecture
+// (see README "Architecture"), which are cheap to enforce with no-restricted-imports.
+import js from '@eslint/js';
+import tseslint from 'typescript-eslint';
+
+const forbid = (...groups) => ({
+  'no-restricted-imports': [
+    'error',
+    {
+      patterns: groups.map(([group, message]) => ({ group, message })),
+    },
+  ],
+});
+
+const HONO = [['hono', 'hono/*', '@hono/*'], 'the domain and the database know nothing of HTTP'];
+const PROTOCOLS = [['**/scim/**', '**/sso/**', '**/admin/**', '**/cli/**', '**/http/**'], 'this layer must not depend on the protocol and operator layers'];
+
+export default tseslint.config(
+  { ignores: ['node_modules/', 'data/', 'dist/', 'coverage/', 'drizzle/'] },
+  js.configs.recommended,
+  ...tseslint.configs.recommended,
+  {
+    rules: {
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+      '@typescript-eslint/consistent-type-imports': 'error',
+    },
+  },
+  { files: ['src/directory/**/*.ts', 'src/db/**/*.ts'], rules: forbid(HONO, PROTOCOLS) },
+  {
+    files: ['src/ids.ts', 'src/errors.ts', 'src/config.ts'],
+    rules: forbid([['./*', '../*', '!./ids.ts', '!./errors.ts'], 'ids, errors and config are leaves']),
+  },
+  {
+    files: ['src/scim/**/*.ts', 'src/sso/**/*.ts'],
+    rules: forbid([['**/db/**', '!**/db/index.ts'], 'protocol code goes through the domain, not the database'], [['**/admin/**', '**/cli/**'], 'protocol code does not depend on operator code']),
+  },
+  {
+    files: ['src/cli/**/*.ts'],
+    rules: forbid([['hono', 'hono/*', '@hono/*', '**/scim/**', '**/sso/**'], 'the CLI calls operations, never the HTTP app']),
+  },
+  {
+    files: ['bin/*.js', 'eslint.config.js'],
+    languageOptions: { globals: { process: 'readonly', console: 'readonly' } },
+  },
+);
