@@ -10,7 +10,7 @@ import type { Hono } from 'hono';
 import { createApp } from './app.ts';
 import { withListeningPort, type Config } from './config.ts';
 import { tryAcquireDataDirLock, type DataDirLock } from './db/data-dir-lock.ts';
-import { migrate, openDatabase, type DatabaseHandle } from './db/index.ts';
+import { describeUnreachable, migrate, openDatabase, type DatabaseHandle } from './db/index.ts';
 import type { Logger } from './http/logger.ts';
 import { withResolvedSecret } from './secret-file.ts';
 
@@ -66,7 +66,8 @@ export async function startServer(rawConfig: Config, logger: Logger): Promise<Ru
   } catch (error) {
     await handle?.close().catch(() => {});
     await lock?.release().catch(() => {});
-    throw error;
+    const unreachable = describeUnreachable(error, config);
+    throw unreachable ? new StartupError(unreachable, { cause: error }) : error;
   }
 }
 

@@ -4,7 +4,7 @@
  * when a server holds them the command is sent to that server's control endpoint instead.
  */
 import { tryAcquireDataDirLock } from '../db/data-dir-lock.ts';
-import { migrate, openDatabase, type DatabaseHandle } from '../db/index.ts';
+import { describeUnreachable, migrate, openDatabase, type DatabaseHandle } from '../db/index.ts';
 import { runOperation, type OperationName } from '../admin/index.ts';
 import { publicUrlOf, type Config } from '../config.ts';
 import { DomainError, type DomainErrorCode } from '../errors.ts';
@@ -87,10 +87,7 @@ async function runRemote(control: { url: string; token: string }, name: Operatio
 function toCliError(error: unknown, config: Config): CliError {
   if (error instanceof CliError) return error;
   if (error instanceof DomainError) return new CliError(error.code satisfies DomainErrorCode, error.message);
-  const code = (error as { code?: unknown }).code;
-  if (code === 'ECONNREFUSED' || code === 'ENOTFOUND' || code === 'CONNECT_TIMEOUT') {
-    const where = config.database.kind === 'postgres' ? new URL(config.database.url).host : config.dataDir;
-    return new CliError('unavailable', `cannot reach the database at ${where} (${String(code)})`);
-  }
+  const unreachable = describeUnreachable(error, config);
+  if (unreachable) return new CliError('unavailable', unreachable);
   return new CliError('internal', (error as Error)?.message ?? String(error));
 }
