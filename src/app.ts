@@ -9,10 +9,11 @@ import { adminApiRoutes, controlRoutes } from './admin/index.ts';
 import { publicUrlOf, type Config } from './config.ts';
 import { migrationStatus, type DatabaseHandle } from './db/index.ts';
 import { authenticateScimToken } from './directory/index.ts';
+import { failureSummary } from './http/failure-summary.ts';
 import { jsonError, jsonErrorFor } from './http/json-errors.ts';
 import type { Logger } from './http/logger.ts';
 import { requestLogging } from './http/request-logging.ts';
-import { scimRoutes } from './scim/index.ts';
+import { scimLimits, scimRoutes, type RequestLogSink } from './scim/index.ts';
 
 export interface AppDeps {
   handle: DatabaseHandle;
@@ -20,6 +21,8 @@ export interface AppDeps {
   logger: Logger;
   /** Enables the local control endpoint used by the CLI while this server owns the embedded database. */
   controlToken?: string | undefined;
+  /** Receives an entry per authenticated SCIM request (the batching writer); absent, nothing is logged. */
+  requestLog?: RequestLogSink | undefined;
 }
 
 export function createApp(deps: AppDeps): Hono {
@@ -39,7 +42,7 @@ export function createApp(deps: AppDeps): Hono {
       }
       return c.json({ status: 'ready', database: handle.kind, migrations: status.applied });
     } catch (error) {
-      logger.warn({ err: errorSummary(error) }, 'readiness check failed');
+      logger.warn({ err: failureSummary(error) }, 'readiness check failed');
       return c.json({ status: 'unavailable', reason: 'database unreachable' }, 503, { 'Retry-After': '5' });
     }
   });
@@ -47,9 +50,13 @@ export function createApp(deps: AppDeps): Hono {
   app.route(
     '/scim/v2',
     scimRoutes({
+      db: handle.db,
+      logger,
       publicUrl,
-      maxBodyBytes: config.maxBodyBytes,
+      limits: scimLimits(config.maxBodyBytes),
       authenticate: (directoryId, token) => authenticateScimToken(handle.db, directoryId, token),
+      requestLog: deps.requestLog,
+      rateLimit: { perMinute: config.scimRateLimitPerMinute },
     }),
   );
 
@@ -67,17 +74,8 @@ export function createApp(deps: AppDeps): Hono {
 
   app.notFound((c) => jsonError(c, 404, 'not_found', `no route for ${c.req.method} ${c.req.path}`));
   app.onError((error, c) => {
-    logger.error({ err: errorSummary(error), path: c.req.path }, 'unhandled error');
+    logger.error({ err: failureSummary(error), path: c.req.path }, 'unhandled error');
     return jsonErrorFor(c, error);
   });
   return app;
-}
-
-/** What is safe to log of an error: its kind and message, never the objects it may carry. */
-function errorSummary(error: unknown): { name: string; message: string; code?: string } {
-  if (error instanceof Error) {
-    const code = (error as { code?: unknown }).code;
-    return { name: error.name, message: error.message, ...(typeof code === 'string' ? { code } : {}) };
-  }
-  return { name: typeof error, message: String(error) };
 }

@@ -23,6 +23,10 @@ export interface Config {
   readonly secret: string | undefined;
   readonly maxBodyBytes: number;
   readonly shutdownTimeoutMs: number;
+  /** SCIM requests allowed per bearer token per minute, shared by every instance; 0 disables the limit. */
+  readonly scimRateLimitPerMinute: number;
+  /** How long SCIM request-log entries are kept before they are pruned. */
+  readonly scimRequestLogRetentionDays: number;
 }
 
 export class ConfigError extends Error {
@@ -108,6 +112,10 @@ const envSchema = z.object({
   }),
   MAX_BODY_BYTES: integer('MAX_BODY_BYTES', 1024, 64 * 1024 * 1024, 2 * 1024 * 1024),
   SHUTDOWN_TIMEOUT_MS: integer('SHUTDOWN_TIMEOUT_MS', 0, 600_000, 10_000),
+  // 100 requests a second per token: room for a full sync by any IdP, yet a runaway client cannot
+  // monopolise the database.
+  SCIM_RATE_LIMIT_PER_MINUTE: integer('SCIM_RATE_LIMIT_PER_MINUTE', 0, 1_000_000, 6000),
+  SCIM_REQUEST_LOG_RETENTION_DAYS: integer('SCIM_REQUEST_LOG_RETENTION_DAYS', 1, 3650, 30),
 });
 
 /**
@@ -143,6 +151,8 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
     secret: e.ROSTER_SECRET,
     maxBodyBytes: e.MAX_BODY_BYTES,
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
+    scimRateLimitPerMinute: e.SCIM_RATE_LIMIT_PER_MINUTE,
+    scimRequestLogRetentionDays: e.SCIM_REQUEST_LOG_RETENTION_DAYS,
   });
 }
 

@@ -31,3 +31,5 @@ export const parseOrganizationId = parser<OrganizationId>();
 export const parseDirectoryId = parser<DirectoryId>();
 export const parseScimTokenId = parser<ScimTokenId>();
 export const parseApiKeyId = parser<ApiKeyId>();
+/** Ids of SCIM users and groups: anything else is simply "not found", never a database error. */
+export const parseScimResourceId = parser<string>();

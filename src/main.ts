@@ -12,6 +12,7 @@ import { withListeningPort, type Config } from './config.ts';
 import { tryAcquireDataDirLock, type DataDirLock } from './db/data-dir-lock.ts';
 import { describeUnreachable, migrate, openDatabase, type DatabaseHandle } from './db/index.ts';
 import type { Logger } from './http/logger.ts';
+import { RequestLogWriter, startRequestLogPruner, type RequestLogPruner } from './scim/index.ts';
 import { withResolvedSecret } from './secret-file.ts';
 
 export interface RunningServer {
@@ -33,6 +34,7 @@ export async function startServer(rawConfig: Config, logger: Logger): Promise<Ru
   let config: Config = await withResolvedSecret(rawConfig);
   const lock = config.database.kind === 'pglite' ? await acquireServerLock(config.dataDir) : undefined;
   let handle: DatabaseHandle | undefined;
+  let requestLog: RequestLogWriter | undefined;
   try {
     handle = await openDatabase(config);
     const result = await migrate(handle);
@@ -49,7 +51,8 @@ export async function startServer(rawConfig: Config, logger: Logger): Promise<Ru
     const localUrl = `http://${loopbackHost(config.host)}:${port}`;
 
     const controlToken = lock ? randomBytes(32).toString('base64url') : undefined;
-    ready.app = createApp({ handle, config, logger, controlToken });
+    requestLog = new RequestLogWriter({ db: handle.db, logger });
+    ready.app = createApp({ handle, config, logger, controlToken, requestLog });
     if (lock && controlToken) await lock.update({ role: 'server', control: { url: localUrl, token: controlToken } });
 
     logger.info(
@@ -57,13 +60,16 @@ export async function startServer(rawConfig: Config, logger: Logger): Promise<Ru
       'listening',
     );
     const db = handle;
+    const pruner = startRequestLogPruner({ db: db.db, logger, retentionDays: config.scimRequestLogRetentionDays });
+    const background = { requestLog, pruner };
     let closing: Promise<void> | undefined;
     return {
       localUrl,
       config,
-      close: () => (closing ??= stop(server, config.shutdownTimeoutMs, logger, db, lock)),
+      close: () => (closing ??= stop(server, config.shutdownTimeoutMs, logger, db, lock, background)),
     };
   } catch (error) {
+    await requestLog?.close().catch(() => {});
     await handle?.close().catch(() => {});
     await lock?.release().catch(() => {});
     const unreachable = describeUnreachable(error, config);
@@ -106,7 +112,20 @@ function listen(server: Server, port: number, host: string): Promise<void> {
   });
 }
 
-async function stop(server: Server, timeoutMs: number, logger: Logger, handle: DatabaseHandle, lock: DataDirLock | undefined) {
+/** Work that writes to the database outside requests, stopped after the last request and before the database closes. */
+interface BackgroundWork {
+  requestLog: RequestLogWriter;
+  pruner: RequestLogPruner;
+}
+
+async function stop(
+  server: Server,
+  timeoutMs: number,
+  logger: Logger,
+  handle: DatabaseHandle,
+  lock: DataDirLock | undefined,
+  background: BackgroundWork,
+) {
   logger.info({ timeoutMs }, 'shutting down: no new connections, finishing in-flight requests');
   const closed = new Promise<void>((resolve) => server.close(() => resolve()));
   // Keep-alive connections with no request in flight would otherwise hold close() open.
@@ -123,6 +142,9 @@ async function stop(server: Server, timeoutMs: number, logger: Logger, handle: D
     logger.warn('in-flight requests did not finish within SHUTDOWN_TIMEOUT_MS; closing their connections');
     server.closeAllConnections();
   }
+  // The last requests' log entries are written only now that no request can add more.
+  await background.pruner.stop();
+  await background.requestLog.close();
   await handle.close();
   await lock?.release();
   logger.info('stopped');

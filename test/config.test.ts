@@ -17,6 +17,8 @@ describe('parseConfig', () => {
       secret: undefined,
       maxBodyBytes: 2 * 1024 * 1024,
       shutdownTimeoutMs: 10_000,
+      scimRateLimitPerMinute: 6000,
+      scimRequestLogRetentionDays: 30,
     });
     expect(Object.isFrozen(config)).toBe(true);
   });
@@ -56,6 +58,12 @@ describe('parseConfig', () => {
     [{ ROSTER_SECRET: 'short' }, 'ROSTER_SECRET must be at least 32 characters (got 5)'],
     [{ MAX_BODY_BYTES: '10' }, 'MAX_BODY_BYTES must be a whole number from 1024 to 67108864 (got "10")'],
     [{ SHUTDOWN_TIMEOUT_MS: '1.5' }, 'SHUTDOWN_TIMEOUT_MS must be a whole number from 0 to 600000 (got "1.5")'],
+    [{ SCIM_REQUEST_LOG_RETENTION_DAYS: '0' }, 'SCIM_REQUEST_LOG_RETENTION_DAYS must be a whole number from 1 to 3650 (got "0")'],
+    [{ SCIM_REQUEST_LOG_RETENTION_DAYS: '3651' }, 'SCIM_REQUEST_LOG_RETENTION_DAYS must be a whole number from 1 to 3650 (got "3651")'],
+    [{ SCIM_REQUEST_LOG_RETENTION_DAYS: '7d' }, 'SCIM_REQUEST_LOG_RETENTION_DAYS must be a whole number from 1 to 3650 (got "7d")'],
+    [{ SCIM_RATE_LIMIT_PER_MINUTE: 'lots' }, 'SCIM_RATE_LIMIT_PER_MINUTE must be a whole number from 0 to 1000000 (got "lots")'],
+    [{ SCIM_RATE_LIMIT_PER_MINUTE: '-1' }, 'SCIM_RATE_LIMIT_PER_MINUTE must be a whole number from 0 to 1000000 (got "-1")'],
+    [{ SCIM_RATE_LIMIT_PER_MINUTE: '2000000' }, 'SCIM_RATE_LIMIT_PER_MINUTE must be a whole number from 0 to 1000000 (got "2000000")'],
   ])('rejects %o with one line naming the variable', (env, message) => {
     let error: unknown;
     try {
@@ -68,6 +76,18 @@ describe('parseConfig', () => {
     expect(text).toContain(message);
     expect(text).not.toContain('\n');
     expect(text.startsWith(Object.keys(env)[0]!)).toBe(true);
+  });
+
+  it('reads the SCIM rate limit, where 0 turns it off', () => {
+    expect(parseConfig({ SCIM_RATE_LIMIT_PER_MINUTE: '120' }).scimRateLimitPerMinute).toBe(120);
+    expect(parseConfig({ SCIM_RATE_LIMIT_PER_MINUTE: '0' }).scimRateLimitPerMinute).toBe(0);
+    expect(parseConfig({ SCIM_RATE_LIMIT_PER_MINUTE: '' }).scimRateLimitPerMinute).toBe(6000);
+  });
+
+  it('reads the SCIM request-log retention in days, within its bounds', () => {
+    expect(parseConfig({ SCIM_REQUEST_LOG_RETENTION_DAYS: '1' }).scimRequestLogRetentionDays).toBe(1);
+    expect(parseConfig({ SCIM_REQUEST_LOG_RETENTION_DAYS: '3650' }).scimRequestLogRetentionDays).toBe(3650);
+    expect(parseConfig({ SCIM_REQUEST_LOG_RETENTION_DAYS: '' }).scimRequestLogRetentionDays).toBe(30);
   });
 
   it('accepts case-insensitive log levels and treats empty values as unset', () => {

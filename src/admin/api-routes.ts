@@ -1,12 +1,14 @@
 /**
  * The admin API, authenticated with operator API keys (`roster api-key create`). It grows with the
- * admin console; today it lists organizations and their directories.
+ * admin console; today it lists organizations, their directories and each directory's SCIM request log.
  */
 import { Hono } from 'hono';
 import type { Database } from '../db/index.ts';
-import { authenticateApiKey, enterOrganization, listDirectories, listOrganizations, type Actor } from '../directory/index.ts';
+import { authenticateApiKey, enterOrganization, listDirectories, listOrganizations, listRequests, type Actor } from '../directory/index.ts';
+import { DomainError } from '../errors.ts';
 import { readBearer } from '../http/bearer.ts';
 import { jsonError, jsonErrorFor } from '../http/json-errors.ts';
+import { loggedRequestJson, parseBefore } from './request-log-json.ts';
 
 type AdminVariables = { actor: Actor };
 
@@ -48,7 +50,32 @@ export function adminApiRoutes(options: { db: Database; publicUrl: string }): Ho
     });
   });
 
+  api.get('/organizations/:slug/directories/:id/requests', async (c) => {
+    const ctx = await enterOrganization({ db: options.db, actor: c.get('actor') }, c.req.param('slug'));
+    const entries = await listRequests(ctx, {
+      directoryId: c.req.param('id'),
+      failedOnly: booleanParam('failed', c.req.query('failed')),
+      limit: integerParam('limit', c.req.query('limit')) ?? 50,
+      before: parseBefore(c.req.query('before')),
+    });
+    return c.json({ data: entries.map(loggedRequestJson) });
+  });
+
   api.all('*', (c) => jsonError(c, 404, 'not_found', `no admin API endpoint at ${c.req.method} ${c.req.path}`));
   api.onError((error, c) => jsonErrorFor(c, error));
   return api;
+}
+
+function booleanParam(name: string, raw: string | undefined): boolean {
+  if (raw === undefined || raw === '' || raw === 'false') return false;
+  if (raw === 'true') return true;
+  throw new DomainError('invalid_input', `${name} must be true or false (got "${raw}")`, { details: { field: name } });
+}
+
+function integerParam(name: string, raw: string | undefined): number | undefined {
+  if (raw === undefined || raw === '') return undefined;
+  if (!/^\d{1,9}$/.test(raw)) {
+    throw new DomainError('invalid_input', `${name} must be a whole number (got "${raw}")`, { details: { field: name } });
+  }
+  return Number(raw);
 }

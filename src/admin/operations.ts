@@ -14,6 +14,10 @@ import {
   createOrganization,
   createScimToken,
   enterOrganization,
+  inOrganization,
+  listRequests,
+  MAX_REQUEST_LOG_PAGE,
+  organizationOfDirectory,
   listApiKeys,
   listDirectories,
   listOrganizations,
@@ -24,6 +28,7 @@ import {
   type Context,
   type ScimTokenInfo,
 } from '../directory/index.ts';
+import { loggedRequestJson, parseBefore } from './request-log-json.ts';
 
 export interface OperationEnv {
   handle: DatabaseHandle;
@@ -128,6 +133,30 @@ export const operations = {
     run: async (env, input) => {
       const ctx = await enterOrganization(ctxOf(env), input.org);
       return tokenJson(await revokeScimToken(ctx, { directoryId: input.directory, tokenId: input.token }));
+    },
+  }),
+
+  'directory.log': define({
+    input: z.object({
+      directory: z.string(),
+      org: org.optional(),
+      failed: z.boolean().optional(),
+      limit: z.number().int().min(1).max(MAX_REQUEST_LOG_PAGE).optional(),
+      before: z.string().optional(),
+    }),
+    run: async (env, input) => {
+      // The directory id is unique across organizations, so an operator may name it alone.
+      const ctx =
+        input.org === undefined
+          ? inOrganization(ctxOf(env), await organizationOfDirectory(ctxOf(env), input.directory))
+          : await enterOrganization(ctxOf(env), input.org);
+      const entries = await listRequests(ctx, {
+        directoryId: input.directory,
+        failedOnly: input.failed ?? false,
+        limit: input.limit ?? 50,
+        before: parseBefore(input.before),
+      });
+      return entries.map(loggedRequestJson);
     },
   }),
 

@@ -3,7 +3,7 @@
  * one line on stderr with a non-zero exit code. Commands call the same operation table as the
  * server's control endpoint, never the HTTP app.
  */
-import { Command, CommanderError, Option } from 'commander';
+import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { ConfigError, parseConfig, type Config } from '../config.ts';
 import { DIRECTORY_PROVIDERS } from '../directory/index.ts';
 import { createLogger } from '../http/logger.ts';
@@ -11,6 +11,7 @@ import { startServer, StartupError } from '../main.ts';
 import type { OperationName } from '../admin/index.ts';
 import { CliError, execute } from './executor.ts';
 import { formatJson, formatText } from './output.ts';
+import { formatRequestLog } from './request-log-output.ts';
 
 interface Io {
   out: (line: string) => void;
@@ -36,11 +37,16 @@ export async function main(argv: string[], io: Io = defaultIo): Promise<number> 
   let config: Config | undefined;
   const loadConfig = (): Config => (config ??= parseConfig(io.env));
 
-  const run = (name: OperationName, toInput: (opts: Record<string, unknown>) => Record<string, unknown>, hint?: (r: unknown) => string) =>
+  const run = (
+    name: OperationName,
+    toInput: (opts: Record<string, unknown>) => Record<string, unknown>,
+    hint?: (r: unknown) => string,
+    text: (r: unknown) => string = formatText,
+  ) =>
     async (opts: Record<string, unknown>) => {
       json = opts.json === true;
       const result = await execute(loadConfig(), name, toInput(opts));
-      io.out(json ? formatJson(result) : formatText(result));
+      io.out(json ? formatJson(result) : text(result));
       if (!json && hint) io.err(hint(result));
     };
 
@@ -108,6 +114,29 @@ export async function main(argv: string[], io: Io = defaultIo): Promise<number> 
     .requiredOption('--org <slug>', 'organization slug')
     .addOption(jsonOption())
     .action(run('directory.list', (o) => ({ org: o.org })));
+  directory
+    .command('log')
+    .description("show a directory's recent SCIM requests, newest first")
+    .requiredOption('--directory <id>', 'directory id')
+    .option('--org <slug>', "organization slug (by default, the directory's own)")
+    .option('--failed', 'only requests answered with an error (status 400 or more)')
+    .option('--limit <n>', 'how many requests to show, 1 to 1000 (default 50)', wholeNumber)
+    .option('--before <time>', 'only requests before this ISO 8601 time (the next page)')
+    .addOption(jsonOption())
+    .action(
+      run(
+        'directory.log',
+        (o) => ({
+          directory: o.directory,
+          ...(o.org === undefined ? {} : { org: o.org }),
+          ...(o.failed === true ? { failed: true } : {}),
+          ...(o.limit === undefined ? {} : { limit: o.limit }),
+          ...(o.before === undefined ? {} : { before: o.before }),
+        }),
+        undefined,
+        formatRequestLog,
+      ),
+    );
 
   const token = directory.command('token').description("manage a directory's SCIM bearer tokens");
   token
@@ -164,4 +193,9 @@ export async function main(argv: string[], io: Io = defaultIo): Promise<number> 
     if (error instanceof CliError) return fail(error.code, error.message);
     return fail('internal', (error as Error)?.message ?? String(error));
   }
+}
+
+function wholeNumber(raw: string): number {
+  if (!/^\d{1,9}$/.test(raw)) throw new InvalidArgumentError('expected a whole number');
+  return Number(raw);
 }

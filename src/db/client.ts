@@ -25,6 +25,11 @@ export interface PostgresOptions {
   url: string;
   /** Pool size; postgres.js opens connections lazily up to this number. */
   max?: number;
+  /**
+   * How long a new connection may take before the request waiting on it fails (and is answered
+   * 503). Default 10 s; a short one suits callers that must fail fast while the database is away.
+   */
+  connectTimeoutSeconds?: number;
 }
 
 export function openPostgres(options: PostgresOptions): DatabaseHandle {
@@ -33,7 +38,7 @@ export function openPostgres(options: PostgresOptions): DatabaseHandle {
     max: Math.max(2, options.max ?? 10),
     // Migrations and extensions raise NOTICEs that are not worth a log line.
     onnotice: () => {},
-    connect_timeout: 10,
+    connect_timeout: options.connectTimeoutSeconds ?? 10,
     idle_timeout: 60,
   });
   const db = drizzlePostgres({ client: sql, schema }) as unknown as Database;

@@ -3,4 +3,4 @@ export * as schema from './schema/index.ts';
 export { openPglite, openPostgres, pgliteHandle, type Database, type DatabaseHandle } from './client.ts';
 export { migrate, migrationStatus, firstRow, MIGRATIONS_FOLDER, type MigrationStatus } from './migrate.ts';
 export { withTransaction } from './tx.ts';
-export { openDatabase, describeUnreachable } from './open.ts';
+export { openDatabase, describeUnreachable, isDatabaseUnavailable } from './open.ts';

@@ -19,3 +19,43 @@ export function describeUnreachable(error: unknown, config: Config): string | un
   const where = config.database.kind === 'postgres' ? new URL(config.database.url).host : config.dataDir;
   return `cannot reach the database at ${where} (${code})`;
 }
+
+/** Socket and postgres.js errors that mean the connection itself failed, not the statement. */
+const UNAVAILABLE_CODES = new Set([
+  ...CONNECTION_CODES,
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'EPIPE',
+  'CONNECTION_CLOSED',
+  'CONNECTION_ENDED',
+  'CONNECTION_DESTROYED',
+]);
+
+/**
+ * SQLSTATEs of a server that is going away or not taking connections: admin_shutdown,
+ * crash_shutdown, cannot_connect_now (starting up, shutting down, in recovery), and
+ * too_many_connections, which clears as soon as another client disconnects.
+ */
+const UNAVAILABLE_SQLSTATES = new Set(['57P01', '57P02', '57P03', '53300']);
+
+/**
+ * Whether `error` means the database cannot be reached right now (refused, dropped or timed-out
+ * connections, SQLSTATE class 08 connection exceptions, a server shutting down or starting up),
+ * as opposed to a statement that failed: such a request deserves 503 and a retry, not 500. Looks
+ * through drizzle's `cause` wrapping and the AggregateError Node raises when every address of a
+ * host refuses.
+ */
+export function isDatabaseUnavailable(error: unknown): boolean {
+  const pending: unknown[] = [error];
+  for (let seen = 0; pending.length > 0 && seen < 10; seen++) {
+    const current = pending.shift();
+    if (!current || typeof current !== 'object') continue;
+    const code = (current as { code?: unknown }).code;
+    if (typeof code === 'string' && (UNAVAILABLE_CODES.has(code) || UNAVAILABLE_SQLSTATES.has(code) || /^08[0-9A-Z]{3}$/.test(code))) {
+      return true;
+    }
+    pending.push((current as { cause?: unknown }).cause);
+    if (current instanceof AggregateError) pending.push(...(current.errors as unknown[]));
+  }
+  return false;
+}

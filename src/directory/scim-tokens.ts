@@ -104,6 +104,7 @@ export async function revokeScimToken(
 
 export interface ScimPrincipal {
   organizationId: OrganizationId;
+  organizationSlug: string;
   directoryId: DirectoryId;
   tokenId: ScimTokenId;
 }
@@ -126,8 +127,15 @@ export async function authenticateScimToken(
   if (directoryId === undefined) return undefined;
   const t = schema.scimTokens;
   const rows = await db
-    .select({ id: t.id, organizationId: t.organizationId, tokenHash: t.tokenHash, lastUsedAt: t.lastUsedAt })
+    .select({
+      id: t.id,
+      organizationId: t.organizationId,
+      organizationSlug: schema.organizations.slug,
+      tokenHash: t.tokenHash,
+      lastUsedAt: t.lastUsedAt,
+    })
     .from(t)
+    .innerJoin(schema.organizations, eq(schema.organizations.id, t.organizationId))
     .where(and(eq(t.directoryId, directoryId), isNull(t.revokedAt)));
   const digest = hashSecret(presented);
   let match: (typeof rows)[number] | undefined;
@@ -141,6 +149,7 @@ export async function authenticateScimToken(
   }
   return {
     organizationId: match.organizationId as OrganizationId,
+    organizationSlug: match.organizationSlug,
     directoryId,
     tokenId: match.id as ScimTokenId,
   };

@@ -3,14 +3,9 @@
  * issued for; every failure answers 401 with a SCIM error and the same WWW-Authenticate header.
  */
 import type { MiddlewareHandler } from 'hono';
+import type { ScimPrincipal } from '../directory/index.ts';
 import { readBearer } from '../http/bearer.ts';
 import { scimError } from './errors.ts';
-
-export interface ScimPrincipal {
-  organizationId: string;
-  directoryId: string;
-  tokenId: string;
-}
 
 export type ScimVariables = { principal: ScimPrincipal };
 

@@ -4,8 +4,10 @@
  */
 import type { Context } from 'hono';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
+import { isDatabaseUnavailable } from '../db/index.ts';
 import { isDomainError } from '../errors.ts';
 import { STATUS_BY_CODE } from '../http/error-status.ts';
+import { DATABASE_RETRY_AFTER_SECONDS } from '../http/json-errors.ts';
 
 export const SCIM_ERROR_URN = 'urn:ietf:params:scim:api:messages:2.0:Error';
 export const SCIM_CONTENT_TYPE = 'application/scim+json; charset=utf-8';
@@ -52,11 +54,33 @@ export function scimError(
   });
 }
 
+/**
+ * A client error found inside a domain callback (a PATCH that does not apply to the current
+ * state): thrown to abort the transaction, rendered as the SCIM error it carries.
+ */
+export class ScimRequestError extends Error {
+  override readonly name = 'ScimRequestError';
+  constructor(
+    readonly status: ContentfulStatusCode,
+    readonly scimType: ScimType | undefined,
+    detail: string,
+  ) {
+    super(detail);
+  }
+}
+
 /** Maps anything thrown inside a SCIM route; internals never reach the client. */
 export function scimErrorFor(c: Context, error: unknown): Response {
+  if (error instanceof ScimRequestError) return scimError(c, error.status, error.message, error.scimType);
   if (isDomainError(error)) {
     const scimType = error.code === 'conflict' ? 'uniqueness' : error.code === 'invalid_input' ? 'invalidValue' : undefined;
     return scimError(c, STATUS_BY_CODE[error.code], error.message, scimType);
+  }
+  // IdPs retry a 503 with Retry-After later; a 500 would count as a failed provisioning event.
+  if (isDatabaseUnavailable(error)) {
+    return scimError(c, 503, 'temporarily unavailable: the database cannot be reached; retry later', undefined, {
+      'Retry-After': String(DATABASE_RETRY_AFTER_SECONDS),
+    });
   }
   return scimError(c, 500, 'internal server error');
 }

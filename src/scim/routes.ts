@@ -1,39 +1,103 @@
 /**
  * The SCIM 2.0 service provider mounted at /scim/v2: one base URL per directory. Everything under
- * it, including unknown routes and oversized bodies, answers with SCIM error bodies.
+ * it, including unknown routes, wrong methods and oversized bodies, answers with SCIM error bodies.
  */
-import { Hono } from 'hono';
+import { Hono, type Context } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
+import type { Database } from '../db/index.ts';
+import { failureSummary } from '../http/failure-summary.ts';
+import type { Logger } from '../http/logger.ts';
 import { scimBearerAuth, type ScimAuthOptions, type ScimVariables } from './auth.ts';
-import { scimError, scimErrorFor, SCIM_CONTENT_TYPE } from './errors.ts';
-import { serviceProviderConfig } from './service-provider-config.ts';
+import { findResourceType, findSchema, resourceTypes, schemas, serviceProviderConfig } from './discovery.ts';
+import { scimError, scimErrorFor } from './errors.ts';
+import { groupsAdapter } from './groups-adapter.ts';
+import type { ScimLimits } from './limits.ts';
+import { scimRateLimit, type ScimRateLimitOptions } from './rate-limit.ts';
+import { scimRequestLog, type RequestLogSink } from './request-log.ts';
+import { resourceRoutes } from './resource-routes.ts';
+import { scimJson } from './respond.ts';
+import { LIST_RESPONSE_URN } from './schema/index.ts';
+import { usersAdapter } from './users-adapter.ts';
 
 export interface ScimRoutesOptions {
+  db: Database;
+  logger: Logger;
   authenticate: ScimAuthOptions['authenticate'];
   publicUrl: string;
-  maxBodyBytes: number;
+  limits: ScimLimits;
+  /** Per-token request budget; absent means no limit. */
+  rateLimit?: Omit<ScimRateLimitOptions, 'db'>;
+  /** Where each authenticated request's log entry goes; absent means no request log. */
+  requestLog?: RequestLogSink;
 }
 
-export function scimRoutes(options: ScimRoutesOptions): Hono<{ Variables: ScimVariables }> {
-  const scim = new Hono<{ Variables: ScimVariables }>();
+type Env = { Variables: ScimVariables };
+
+export function scimRoutes(options: ScimRoutesOptions): Hono<Env> {
+  const scim = new Hono<Env>();
+  const { limits } = options;
+  const baseUrl = (directoryId: string) => `${options.publicUrl}/scim/v2/${directoryId}`;
+  const baseOf = (c: Context<Env>) => baseUrl(c.get('principal').directoryId);
 
   scim.use(
     '/:directoryId/*',
     bodyLimit({
-      maxSize: options.maxBodyBytes,
-      onError: (c) => scimError(c, 413, `request body exceeds the limit of ${options.maxBodyBytes} bytes`),
+      maxSize: limits.maxBodyBytes,
+      onError: (c) => scimError(c, 413, `request body exceeds the limit of ${limits.maxBodyBytes} bytes`),
     }),
     scimBearerAuth({ authenticate: options.authenticate }),
   );
+  // After authentication, which names the directory; before the rate limit, so refusals are logged too.
+  if (options.requestLog) scim.use('/:directoryId/*', scimRequestLog({ writer: options.requestLog }));
+  if (options.rateLimit) scim.use('/:directoryId/*', scimRateLimit({ db: options.db, ...options.rateLimit }));
 
-  scim.get('/:directoryId/ServiceProviderConfig', (c) => {
-    const base = `${options.publicUrl}/scim/v2/${c.get('principal').directoryId}`;
-    return c.body(JSON.stringify(serviceProviderConfig(`${base}/ServiceProviderConfig`)), 200, {
-      'Content-Type': SCIM_CONTENT_TYPE,
-    });
+  const listOf = (resources: unknown[]) => ({
+    schemas: [LIST_RESPONSE_URN],
+    totalResults: resources.length,
+    startIndex: 1,
+    itemsPerPage: resources.length,
+    Resources: resources,
+  });
+  scim.get('/:directoryId/ServiceProviderConfig', (c) => scimJson(c, 200, serviceProviderConfig(baseOf(c), limits)));
+  scim.get('/:directoryId/ResourceTypes', (c) => scimJson(c, 200, listOf(resourceTypes(baseOf(c)))));
+  scim.get('/:directoryId/ResourceTypes/:id', (c) => {
+    const type = findResourceType(baseOf(c), c.req.param('id'));
+    return type ? scimJson(c, 200, type) : scimError(c, 404, `no resource type "${c.req.param('id')}"`);
+  });
+  scim.get('/:directoryId/Schemas', (c) => scimJson(c, 200, listOf(schemas(baseOf(c)))));
+  scim.get('/:directoryId/Schemas/:id', (c) => {
+    const schema = findSchema(baseOf(c), c.req.param('id'));
+    return schema ? scimJson(c, 200, schema) : scimError(c, 404, `no schema "${c.req.param('id')}"`);
   });
 
-  scim.all('*', (c) => scimError(c, 404, `no SCIM endpoint at ${c.req.method} ${c.req.path}`));
-  scim.onError((error, c) => scimErrorFor(c, error));
+  const resourceOptions = { db: options.db, publicUrl: options.publicUrl, limits };
+  scim.route('/:directoryId/Users', resourceRoutes(usersAdapter(limits.maxMembersPerOperation), resourceOptions));
+  scim.route('/:directoryId/Groups', resourceRoutes(groupsAdapter(limits.maxMembersPerOperation, baseUrl), resourceOptions));
+
+  // A directory token stands for the identity provider, not for a person: /Me has no subject.
+  scim.all('/:directoryId/Me', (c) =>
+    scimError(c, 501, '/Me is not supported: the bearer token authenticates an identity provider, not a user'),
+  );
+  scim.all('/:directoryId/Bulk', (c) => scimError(c, 501, 'bulk operations are not supported (see ServiceProviderConfig)'));
+
+  const allowed: [RegExp, string][] = [
+    [/^\/[^/]+\/(ServiceProviderConfig|ResourceTypes|Schemas)(\/[^/]+)?$/, 'GET'],
+    [/^\/[^/]+\/(Users|Groups)\/?$/, 'GET, POST'],
+    [/^\/[^/]+\/(Users|Groups)\/\.search$/, 'POST'],
+    [/^\/[^/]+\/(Users|Groups)\/[^/.][^/]*$/, 'GET, PUT, PATCH, DELETE'],
+  ];
+  scim.all('*', (c) => {
+    const path = c.req.path.replace(/^.*?\/scim\/v2/, '');
+    const allow = allowed.find(([pattern]) => pattern.test(path))?.[1];
+    if (allow) return scimError(c, 405, `${c.req.method} is not allowed on ${c.req.path}`, undefined, { Allow: allow });
+    return scimError(c, 404, `no SCIM endpoint at ${c.req.method} ${c.req.path}`);
+  });
+  scim.onError((error, c) => {
+    const response = scimErrorFor(c, error);
+    if (response.status >= 500 && response.status !== 503) {
+      options.logger.error({ err: failureSummary(error), path: c.req.path }, 'unhandled error');
+    }
+    return response;
+  });
   return scim;
 }

@@ -84,7 +84,12 @@ describe(`directories and SCIM tokens on ${testDatabaseKind}`, () => {
     expect(token.token.startsWith(token.prefix)).toBe(true);
 
     const principal = await authenticateScimToken(database.handle.db, directory.id, token.token);
-    expect(principal).toEqual({ organizationId: org.organization.id, directoryId: directory.id, tokenId: token.id });
+    expect(principal).toEqual({
+      organizationId: org.organization.id,
+      organizationSlug: org.organization.slug,
+      directoryId: directory.id,
+      tokenId: token.id,
+    });
 
     const other = await createDirectory(org, { provider: 'okta' });
     expect(await authenticateScimToken(database.handle.db, other.directory.id, token.token)).toBeUndefined();

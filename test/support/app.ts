@@ -4,10 +4,24 @@ import { createApp } from '../../src/app.ts';
 import { parseConfig, type Config } from '../../src/config.ts';
 import type { DatabaseHandle } from '../../src/db/index.ts';
 import { createLogger } from '../../src/http/logger.ts';
+import { RequestLogWriter, type RequestLogSink } from '../../src/scim/index.ts';
 
 export const TEST_PUBLIC_URL = 'https://roster.test';
 
-export function buildTestApp(handle: DatabaseHandle, env: Record<string, string> = {}, controlToken?: string) {
+export interface TestAppOptions {
+  /**
+   * Records SCIM requests: `true` for a RequestLogWriter over the test database and the captured
+   * logger (returned as `requestLog`; close it in the test), or any sink.
+   */
+  requestLog?: true | RequestLogSink;
+}
+
+export function buildTestApp(
+  handle: DatabaseHandle,
+  env: Record<string, string> = {},
+  controlToken?: string,
+  options: TestAppOptions = {},
+) {
   const lines: string[] = [];
   const sink = new Writable({
     write(chunk, _encoding, done) {
@@ -16,6 +30,9 @@ export function buildTestApp(handle: DatabaseHandle, env: Record<string, string>
     },
   });
   const config: Config = parseConfig({ PUBLIC_URL: TEST_PUBLIC_URL, LOG_LEVEL: 'info', ...env });
-  const app = createApp({ handle, config, logger: createLogger('info', sink), controlToken });
-  return { app, config, logs: lines };
+  const logger = createLogger('info', sink);
+  const requestLog = options.requestLog === true ? new RequestLogWriter({ db: handle.db, logger }) : undefined;
+  const sinkOption = options.requestLog === true ? requestLog : options.requestLog;
+  const app = createApp({ handle, config, logger, controlToken, requestLog: sinkOption });
+  return { app, config, logs: lines, requestLog };
 }

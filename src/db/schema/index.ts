@@ -3,3 +3,5 @@ export * from './organizations.ts';
 export * from './directories.ts';
 export * from './api-keys.ts';
 export * from './audit-log.ts';
+export * from './directory-resources.ts';
+export * from './scim-request-log.ts';

@@ -1,0 +1,176 @@
+/**
+ * The processes a run starts: Roster (`node bin/roster.js serve`), the baseline server, and the
+ * `roster` CLI for setup. Each is started here and stopped here, by its own pid.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
+import { createWriteStream, readFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { sendOnce } from './load.ts';
+
+export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+
+/** Variables Roster reads; the caller's values would change what is measured, so none is inherited. */
+const ROSTER_VARIABLES = [
+  'PORT',
+  'HOST',
+  'PUBLIC_URL',
+  'LOG_LEVEL',
+  'DATABASE_URL',
+  'DATA_DIR',
+  'ROSTER_SECRET',
+  'MAX_BODY_BYTES',
+  'SHUTDOWN_TIMEOUT_MS',
+  'SCIM_RATE_LIMIT_PER_MINUTE',
+  'SCIM_REQUEST_LOG_RETENTION_DAYS',
+];
+
+function cleanEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = { ...process.env };
+  for (const name of ROSTER_VARIABLES) delete env[name];
+  return { ...env, ...extra };
+}
+
+/**
+ * A port that was free a moment ago. Roster logs its "listening" line only at LOG_LEVEL=info,
+ * which would also log every request; picking the port first lets it run at warn.
+ */
+export async function freePort(): Promise<number> {
+  const server = createServer();
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  const address = server.address();
+  server.close();
+  await once(server, 'close');
+  if (address === null || typeof address === 'string') throw new Error('could not find a free port');
+  return address.port;
+}
+
+export interface Started {
+  child: ChildProcess;
+  origin: string;
+  logFile: string;
+}
+
+export interface RosterSettings {
+  databaseUrl: string;
+  secret: string;
+  rateLimitPerMinute: number;
+  logFile: string;
+}
+
+/** Starts Roster on the run's database and resolves once /readyz answers 200. */
+export async function startRoster(settings: RosterSettings): Promise<Started> {
+  const port = await freePort();
+  const log = createWriteStream(settings.logFile, { flags: 'a' });
+  const child = spawn(process.execPath, [path.join(REPO_ROOT, 'bin/roster.js'), 'serve'], {
+    cwd: REPO_ROOT,
+    env: cleanEnv({
+      DATABASE_URL: settings.databaseUrl,
+      ROSTER_SECRET: settings.secret,
+      PORT: String(port),
+      HOST: '127.0.0.1',
+      LOG_LEVEL: 'warn',
+      SCIM_RATE_LIMIT_PER_MINUTE: String(settings.rateLimitPerMinute),
+    }),
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  child.stdout?.pipe(log);
+  child.stderr?.pipe(log);
+  const origin = `http://127.0.0.1:${port}`;
+  await waitReady(child, origin, '/readyz', settings.logFile);
+  return { child, origin, logFile: settings.logFile };
+}
+
+async function waitReady(child: ChildProcess, origin: string, probe: string, logFile: string): Promise<void> {
+  const deadline = Date.now() + 90_000;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null || child.signalCode !== null) {
+      throw new Error(`the server exited (${child.exitCode ?? child.signalCode}) before it was ready:\n${tail(logFile)}`);
+    }
+    try {
+      const res = await sendOnce(origin, { method: 'GET', path: probe, expect: [200] }, 2000);
+      if (res.status === 200) return;
+    } catch {
+      // Not listening yet.
+    }
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+  throw new Error(`the server at ${origin} was not ready within 90 s:\n${tail(logFile)}`);
+}
+
+function tail(file: string): string {
+  try {
+    return readFileSync(file, 'utf8').split('\n').slice(-20).join('\n');
+  } catch {
+    return '(no log)';
+  }
+}
+
+/** Starts bench/baseline-server.ts and resolves with its origin once it prints its port. */
+export async function startBaseline(databaseUrl: string, directoryId: string, logFile: string): Promise<Started> {
+  const child = spawn(process.execPath, ['--import', 'tsx', path.join(REPO_ROOT, 'bench/baseline-server.ts')], {
+    cwd: REPO_ROOT,
+    env: cleanEnv({ BASELINE_DATABASE_URL: databaseUrl, BASELINE_DIRECTORY_ID: directoryId, PORT: '0' }),
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const log = createWriteStream(logFile, { flags: 'a' });
+  child.stderr?.pipe(log);
+  const port = await new Promise<number>((resolve, reject) => {
+    let buffered = '';
+    const timer = setTimeout(() => reject(new Error(`the baseline server did not start within 30 s:\n${tail(logFile)}`)), 30_000);
+    child.stdout?.on('data', (chunk: Buffer) => {
+      buffered += chunk.toString();
+      const line = buffered.split('\n').find((l) => l.startsWith('{"port"'));
+      if (line) {
+        clearTimeout(timer);
+        resolve((JSON.parse(line) as { port: number }).port);
+      }
+    });
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`the baseline server exited (${code}):\n${tail(logFile)}`));
+    });
+  });
+  return { child, origin: `http://127.0.0.1:${port}`, logFile };
+}
+
+/** SIGTERM, then SIGKILL if the process has not exited after `graceMs`. */
+export async function stopProcess(child: ChildProcess, graceMs = 15_000): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = once(child, 'exit');
+  child.kill('SIGTERM');
+  const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
+  await exited;
+  clearTimeout(timer);
+}
+
+/** Resident memory of a process in MiB, from /proc (Linux). */
+export function rssMiB(pid: number): number | undefined {
+  try {
+    const match = /^VmRSS:\s+(\d+)\s+kB/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+    return match ? Number(match[1]) / 1024 : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Runs one `roster … --json` command against the run's database and returns its JSON output. */
+export async function rosterCli(args: string[], env: { databaseUrl: string; secret: string; publicUrl: string }): Promise<unknown> {
+  const child = spawn(process.execPath, [path.join(REPO_ROOT, 'bin/roster.js'), ...args, '--json'], {
+    cwd: REPO_ROOT,
+    env: cleanEnv({ DATABASE_URL: env.databaseUrl, ROSTER_SECRET: env.secret, PUBLIC_URL: env.publicUrl, LOG_LEVEL: 'warn' }),
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  let err = '';
+  child.stdout?.on('data', (chunk: Buffer) => (out += chunk.toString()));
+  child.stderr?.on('data', (chunk: Buffer) => (err += chunk.toString()));
+  const timer = setTimeout(() => child.kill('SIGKILL'), 60_000);
+  const [code] = (await once(child, 'exit')) as [number | null];
+  clearTimeout(timer);
+  if (code !== 0) throw new Error(`roster ${args.join(' ')} failed (${code}): ${err.trim()}`);
+  return JSON.parse(out) as unknown;
+}

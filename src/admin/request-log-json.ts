@@ -1,0 +1,50 @@
+/**
+ * The request log as operators read it, the same from the CLI and the admin API. The field names
+ * are a contract: scripts read them.
+ */
+import { DomainError } from '../errors.ts';
+import type { LoggedRequest } from '../directory/index.ts';
+
+export interface LoggedRequestJson {
+  time: string;
+  method: string;
+  path: string;
+  filter: string | null;
+  status: number;
+  scimType: string | null;
+  durationMs: number;
+  resourceType: string | null;
+  resourceId: string | null;
+  requestBody: unknown;
+  userAgent: string | null;
+  requestId: string;
+}
+
+export function loggedRequestJson(r: LoggedRequest): LoggedRequestJson {
+  return {
+    time: r.time.toISOString(),
+    method: r.method,
+    path: r.path,
+    filter: r.filter,
+    status: r.status,
+    scimType: r.scimType,
+    durationMs: r.durationMs,
+    resourceType: r.resourceType,
+    resourceId: r.resourceId,
+    requestBody: r.requestBody ?? null,
+    userAgent: r.userAgent,
+    requestId: r.requestId,
+  };
+}
+
+/** A `before` cursor as operators type it: an ISO 8601 time, as the `time` field prints it. */
+export function parseBefore(raw: string | undefined): Date | undefined {
+  if (raw === undefined || raw === '') return undefined;
+  const time = new Date(raw);
+  if (!/^\d{4}-\d{2}-\d{2}/.test(raw) || Number.isNaN(time.getTime())) {
+    throw new DomainError('invalid_input', `before must be an ISO 8601 time such as 2025-01-31T12:00:00Z (got "${raw}")`, {
+      details: { field: 'before' },
+    });
+  }
+  return time;
+}

@@ -1,0 +1,20 @@
+/**
+ * `roster directory log` for people: one line per request, the fields that tell what happened
+ * first. Bodies are left to `--json`, where they can be read whole.
+ */
+import type { LoggedRequestJson } from '../admin/request-log-json.ts';
+
+export function formatRequestLog(result: unknown): string {
+  const entries = result as LoggedRequestJson[];
+  if (entries.length === 0) return '(no requests)';
+  return entries.map(formatLine).join('\n');
+}
+
+function formatLine(e: LoggedRequestJson): string {
+  const outcome = e.scimType === null ? String(e.status) : `${e.status} ${e.scimType}`;
+  const parts = [e.time, e.method.padEnd(6), outcome.padEnd(16), `${e.durationMs}ms`.padStart(7), e.path];
+  if (e.filter !== null) parts.push(`filter=${JSON.stringify(e.filter)}`);
+  if (e.resourceId !== null && !e.path.includes(e.resourceId)) parts.push(`→ ${e.resourceType ?? 'resource'} ${e.resourceId}`);
+  parts.push(`(${e.requestId})`);
+  return parts.join('  ');
+}

@@ -1,0 +1,94 @@
+/** Groups as the SCIM resource routes see them: the domain's verbs plus the Group schema rules. */
+import {
+  createGroup,
+  deleteGroup,
+  getGroup,
+  listGroups,
+  loadMembers,
+  modifyGroup,
+  type MemberChange,
+  type StoredGroup,
+} from '../directory/index.ts';
+import { ScimRequestError } from './errors.ts';
+import type { ResourceAdapter } from './resource-routes.ts';
+import { matchesElement } from './resource/element-filter.ts';
+import { applyPatch, checkImmutable, wantsAttribute, type MemberOp, type MemberRef, type ScimDocument } from './resource/index.ts';
+import { groupRepresentation } from './representation.ts';
+import { findAttribute, GROUP_RESOURCE_SCHEMAS, GROUP_SCHEMA } from './schema/index.ts';
+
+const MEMBERS = findAttribute(GROUP_SCHEMA, 'members')!;
+
+const toInputs = (refs: readonly MemberRef[]) => refs.map((r) => ({ id: r.value, type: r.type }));
+
+/** PATCH member operations → the domain's set-based membership changes, in order. */
+function toMemberChange(op: MemberOp, baseUrl: string): MemberChange {
+  switch (op.kind) {
+    case 'add':
+      return { kind: 'add', members: toInputs(op.members) };
+    case 'remove':
+      return { kind: 'remove', ids: [...op.values] };
+    case 'removeAll':
+      return { kind: 'removeAll' };
+    case 'replace':
+      return { kind: 'replace', members: toInputs(op.members) };
+    case 'removeWhere':
+      return {
+        kind: 'removeWhere',
+        matches: (m) =>
+          matchesElement(
+            op.filter,
+            { value: m.id, type: m.type, display: m.display, $ref: `${baseUrl}/${m.type === 'User' ? 'Users' : 'Groups'}/${m.id}` },
+            MEMBERS,
+          ),
+      };
+  }
+}
+
+export function groupsAdapter(maxMembers: number, scimBaseUrl: (directoryId: string) => string): ResourceAdapter<StoredGroup> {
+  return {
+    kind: 'Group',
+    schemas: GROUP_RESOURCE_SCHEMAS,
+    patchAnswersNoContent: true,
+    get: getGroup,
+    list: listGroups,
+    create: (ctx, input) => createGroup(ctx, { document: input.document, members: toInputs(input.members ?? []) }),
+    replace: async (ctx, id, input, precondition) =>
+      (
+        await modifyGroup(
+          ctx,
+          id,
+          (current) => {
+            const kept = checkImmutable(current.document, input.document, GROUP_RESOURCE_SCHEMAS);
+            if (!kept.ok) throw new ScimRequestError(kept.error.status, kept.error.scimType, kept.error.detail);
+            // PUT replaces the whole resource: members it does not list are no longer members.
+            return { document: input.document, members: [{ kind: 'replace', members: toInputs(input.members ?? []) }] };
+          },
+          precondition,
+        )
+      ).group,
+    patch: async (ctx, id, operations, precondition) =>
+      (
+        await modifyGroup(
+          ctx,
+          id,
+          (current) => {
+            const result = applyPatch(current.document as ScimDocument, operations, 'Group', GROUP_RESOURCE_SCHEMAS, {
+              currentId: current.id,
+              maxMembers,
+            });
+            if (!result.ok) throw new ScimRequestError(result.error.status, result.error.scimType, result.error.detail);
+            const baseUrl = scimBaseUrl(ctx.directory.id);
+            return { document: result.value.document, members: result.value.memberOps.map((op) => toMemberChange(op, baseUrl)) };
+          },
+          precondition,
+        )
+      ).group,
+    remove: deleteGroup,
+    async represent(ctx, baseUrl, items, projection) {
+      const members = wantsAttribute(GROUP_RESOURCE_SCHEMAS, projection, 'members')
+        ? await loadMembers(ctx.db, ctx, items.map((g) => g.id))
+        : undefined;
+      return items.map((g) => groupRepresentation(baseUrl, g, members?.get(g.id) ?? (members ? [] : undefined)));
+    },
+  };
+}

@@ -1,0 +1,59 @@
+/** Users as the SCIM resource routes see them: the domain's verbs plus the User schema rules. */
+import {
+  createUser,
+  deleteUser,
+  getUser,
+  groupsOfUsers,
+  listUsers,
+  modifyUser,
+  type StoredUser,
+} from '../directory/index.ts';
+import { ScimRequestError } from './errors.ts';
+import type { ResourceAdapter } from './resource-routes.ts';
+import { applyPatch, checkImmutable, wantsAttribute, type ScimDocument } from './resource/index.ts';
+import { userRepresentation } from './representation.ts';
+import { USER_RESOURCE_SCHEMAS } from './schema/index.ts';
+
+export function usersAdapter(maxMembers: number): ResourceAdapter<StoredUser> {
+  return {
+    kind: 'User',
+    schemas: USER_RESOURCE_SCHEMAS,
+    patchAnswersNoContent: false,
+    get: getUser,
+    list: listUsers,
+    create: (ctx, input) => createUser(ctx, { document: input.document, password: input.password }),
+    replace: (ctx, id, input, precondition) =>
+      modifyUser(
+        ctx,
+        id,
+        (current) => {
+          const kept = checkImmutable(current.document, input.document, USER_RESOURCE_SCHEMAS);
+          if (!kept.ok) throw new ScimRequestError(kept.error.status, kept.error.scimType, kept.error.detail);
+          // A PUT without a password keeps the stored one: IdPs never echo a password back.
+          return { document: input.document, password: input.password };
+        },
+        precondition,
+      ),
+    patch: (ctx, id, operations, precondition) =>
+      modifyUser(
+        ctx,
+        id,
+        (current) => {
+          const result = applyPatch(current.document as ScimDocument, operations, 'User', USER_RESOURCE_SCHEMAS, {
+            currentId: current.id,
+            maxMembers,
+          });
+          if (!result.ok) throw new ScimRequestError(result.error.status, result.error.scimType, result.error.detail);
+          return { document: result.value.document, password: result.value.password };
+        },
+        precondition,
+      ),
+    remove: deleteUser,
+    async represent(ctx, baseUrl, items, projection) {
+      const groups = wantsAttribute(USER_RESOURCE_SCHEMAS, projection, 'groups')
+        ? await groupsOfUsers(ctx, items.map((u) => u.id))
+        : undefined;
+      return items.map((u) => userRepresentation(baseUrl, u, groups?.get(u.id)));
+    },
+  };
+}

@@ -1,0 +1,106 @@
+import { Writable } from 'node:stream';
+import { describe, expect, it } from 'vitest';
+import {
+  listRequests,
+  organizationOfDirectory,
+  pruneRequests,
+  recordRequests,
+  type RequestLogEntry,
+} from '../../src/directory/index.ts';
+import { createLogger } from '../../src/http/logger.ts';
+import { startRequestLogPruner } from '../../src/scim/index.ts';
+import { testDatabaseKind, useTestDatabase } from '../support/database.ts';
+import { contextFor, createTestDirectory } from '../support/factories.ts';
+
+const database = useTestDatabase();
+const DAY = 24 * 60 * 60 * 1000;
+
+async function directoryWithEntries(ages: { daysAgo: number; status?: number }[]) {
+  const dir = await createTestDirectory(database.handle);
+  const now = Date.now();
+  const entries: RequestLogEntry[] = ages.map(({ daysAgo, status = 200 }, i) => ({
+    organizationId: dir.org.organization.id,
+    directoryId: dir.directory.id,
+    time: new Date(now - daysAgo * DAY - i),
+    method: 'GET',
+    path: `/Users/${i}`,
+    filter: null,
+    status,
+    scimType: status >= 400 ? 'invalidValue' : null,
+    durationMs: 1,
+    resourceType: null,
+    resourceId: null,
+    requestBody: null,
+    userAgent: null,
+    requestId: `req-${daysAgo}-${i}`,
+  }));
+  expect(await recordRequests(database.handle.db, entries)).toBe(entries.length);
+  const list = (input: { failedOnly?: boolean; limit?: number; before?: Date } = {}) =>
+    listRequests(dir.org, { directoryId: dir.directory.id, limit: 100, ...input });
+  return { dir, list };
+}
+
+function silentLogger() {
+  const lines: string[] = [];
+  const sink = new Writable({
+    write(chunk, _encoding, done) {
+      lines.push(...String(chunk).split('\n').filter(Boolean));
+      done();
+    },
+  });
+  return { logger: createLogger('info', sink), lines };
+}
+
+describe(`request log storage on ${testDatabaseKind}`, () => {
+  it('lists newest first, failures only on request, in pages', async () => {
+    const { list } = await directoryWithEntries([{ daysAgo: 3 }, { daysAgo: 2, status: 409 }, { daysAgo: 1 }, { daysAgo: 0, status: 500 }]);
+    expect((await list()).map((e) => e.requestId)).toEqual(['req-0-3', 'req-1-2', 'req-2-1', 'req-3-0']);
+    expect((await list({ failedOnly: true })).map((e) => [e.status, e.scimType])).toEqual([
+      [500, 'invalidValue'],
+      [409, 'invalidValue'],
+    ]);
+    const first = await list({ limit: 2 });
+    const next = await list({ limit: 2, before: first.at(-1)!.time });
+    expect(next.map((e) => e.requestId)).toEqual(['req-2-1', 'req-3-0']);
+  });
+
+  it('refuses a limit out of bounds', async () => {
+    const { list } = await directoryWithEntries([]);
+    await expect(list({ limit: 0 })).rejects.toMatchObject({ code: 'invalid_input' });
+    await expect(list({ limit: 1001 })).rejects.toMatchObject({ code: 'invalid_input' });
+  });
+
+  it('prunes only entries older than the cut-off', async () => {
+    const old = await directoryWithEntries([{ daysAgo: 45 }, { daysAgo: 31 }, { daysAgo: 29 }, { daysAgo: 0 }]);
+    const other = await directoryWithEntries([{ daysAgo: 40 }, { daysAgo: 1 }]);
+    const deleted = await pruneRequests(database.handle.db, new Date(Date.now() - 30 * DAY));
+    // Other test files' directories live in other databases; this file's earlier tests wrote none that old.
+    expect(deleted).toBe(3);
+    expect((await old.list()).map((e) => e.requestId)).toEqual(['req-0-3', 'req-29-2']);
+    expect((await other.list()).map((e) => e.requestId)).toEqual(['req-1-1']);
+  });
+
+  it('prunes at start and then on its interval, with the configured retention', async () => {
+    const { list } = await directoryWithEntries([{ daysAgo: 10 }, { daysAgo: 6 }, { daysAgo: 1 }]);
+    const { logger, lines } = silentLogger();
+    const pruner = startRequestLogPruner({ db: database.handle.db, logger, retentionDays: 7 });
+    try {
+      // runOnce joins the prune that started with the pruner; earlier tests' old entries go too.
+      expect(await pruner.runOnce()).toBeGreaterThanOrEqual(1);
+      expect((await list()).map((e) => e.requestId)).toEqual(['req-1-2', 'req-6-1']);
+      expect(lines.some((l) => l.includes('scim request log pruned'))).toBe(true);
+      expect(await pruner.runOnce()).toBe(0);
+    } finally {
+      await pruner.stop();
+    }
+  });
+
+  it('finds the organization of a directory named alone', async () => {
+    const { dir } = await directoryWithEntries([]);
+    expect(await organizationOfDirectory(contextFor(database.handle), dir.directory.id)).toEqual(dir.org.organization);
+    await expect(organizationOfDirectory(contextFor(database.handle), '0190d0a4-0000-7000-8000-0000000000ff')).rejects.toMatchObject({
+      code: 'not_found',
+    });
+    await expect(organizationOfDirectory(contextFor(database.handle), 'not-a-uuid')).rejects.toMatchObject({ code: 'not_found' });
+  });
+});

@@ -1,0 +1,118 @@
+import { eq } from 'drizzle-orm';
+import { describe, expect, it } from 'vitest';
+import { schema } from '../../src/db/index.ts';
+import { testDatabaseKind, useTestDatabase } from '../support/database.ts';
+import { GROUP_URN, scimClient, USER_URN } from '../support/scim-client.ts';
+
+const database = useTestDatabase();
+
+describe(`SCIM writes under real traffic on ${testDatabaseKind}`, () => {
+  it('creates exactly one user when an IdP retries a POST; the other attempts get 409 uniqueness', async () => {
+    const scim = await scimClient(database.handle);
+    const body = { schemas: [USER_URN], userName: 'Retry@Example.com', externalId: 'okta-1' };
+    const replies = await Promise.all([1, 2, 3, 4].map(() => scim.send('POST', '/Users', body)));
+    expect(replies.map((r) => r.status).sort()).toEqual([201, 409, 409, 409]);
+    for (const r of replies.filter((x) => x.status === 409)) expect(r.body.scimType).toBe('uniqueness');
+    // userName uniqueness is case-insensitive.
+    expect((await scim.send('POST', '/Users', { ...body, userName: 'retry@example.com' })).status).toBe(409);
+    const found = await scim.send('GET', '/Users?filter=userName%20eq%20%22RETRY%40EXAMPLE.COM%22');
+    expect(found.body.totalResults).toBe(1);
+  });
+
+  it('loses no member when concurrent PATCHes add different members to one group', async () => {
+    const scim = await scimClient(database.handle);
+    const group = await scim.createGroup('Concurrent');
+    const users = await Promise.all(Array.from({ length: 12 }, (_, i) => scim.createUser(`c${i}@example.com`)));
+    const replies = await Promise.all(
+      users.map((u) => scim.patch(`/Groups/${group.id}`, [{ op: 'Add', path: 'members', value: [{ $ref: null, value: u.id }] }])),
+    );
+    expect(replies.map((r) => r.status)).toEqual(users.map(() => 204));
+    const after = await scim.send('GET', `/Groups/${group.id}`);
+    expect((after.body.members as { value: string }[]).map((m) => m.value).sort()).toEqual(users.map((u) => u.id).sort());
+  });
+
+  it('adds 10,000 members in one PATCH, in one transaction', async () => {
+    const scim = await scimClient(database.handle);
+    const group = await scim.createGroup('Big');
+    const ids: string[] = [];
+    // Seed users directly: the point here is the PATCH, not 10,000 POSTs.
+    const rows = Array.from({ length: 10_000 }, (_, i) => ({
+      id: crypto.randomUUID(),
+      organizationId: scim.dir.org.organization.id,
+      directoryId: scim.dir.directory.id,
+      userName: `bulk${i}@example.com`,
+      document: { schemas: [USER_URN], userName: `bulk${i}@example.com` },
+    }));
+    for (let i = 0; i < rows.length; i += 2000) await database.handle.db.insert(schema.directoryUsers).values(rows.slice(i, i + 2000));
+    ids.push(...rows.map((r) => r.id));
+    const unknown = '00000000-0000-7000-8000-000000000001';
+    const rejected = await scim.patch(`/Groups/${group.id}`, [{ op: 'add', path: 'members', value: [...ids, unknown].map((value) => ({ value })) }]);
+    expect(rejected.status).toBe(400);
+    expect(rejected.body.scimType).toBe('invalidValue');
+    const none = await database.handle.db.select().from(schema.directoryGroupMembers).where(eq(schema.directoryGroupMembers.groupId, group.id));
+    expect(none).toHaveLength(0);
+
+    const added = await scim.patch(`/Groups/${group.id}`, [{ op: 'add', path: 'members', value: ids.map((value) => ({ value })) }]);
+    expect(added.status).toBe(204);
+    const page = await scim.send('GET', `/Groups?filter=displayName%20eq%20%22Big%22&excludedAttributes=members`);
+    expect(page.body.Resources?.[0]?.members).toBeUndefined();
+    const full = await scim.send('GET', `/Groups/${group.id}`);
+    expect((full.body.members as unknown[]).length).toBe(10_000);
+  });
+
+  it('removes only the listed members on an Entra Remove with a value list', async () => {
+    const scim = await scimClient(database.handle);
+    const [a, b, c] = await Promise.all(['a', 'b', 'c'].map((n) => scim.createUser(`${n}@example.com`)));
+    const group = await scim.createGroup('Three', [a!.id, b!.id, c!.id]);
+    const removed = await scim.patch(`/Groups/${group.id}`, [{ op: 'Remove', path: 'members', value: [{ value: b!.id }] }]);
+    expect(removed.status).toBe(204);
+    const after = await scim.send('GET', `/Groups/${group.id}?attributes=members`);
+    expect((after.body.members as { value: string }[]).map((m) => m.value).sort()).toEqual([a!.id, c!.id].sort());
+    const withAttributes = await scim.patch(`/Groups/${group.id}?attributes=displayName`, [{ op: 'replace', path: 'displayName', value: 'Renamed' }]);
+    expect(withAttributes.status).toBe(200);
+    expect(withAttributes.body).toMatchObject({ id: group.id, displayName: 'Renamed' });
+    expect(withAttributes.body.members).toBeUndefined();
+  });
+
+  it('keeps a deleted user out of every group and records the deletion for the domain', async () => {
+    const scim = await scimClient(database.handle);
+    const user = await scim.createUser('gone@example.com');
+    const group = await scim.createGroup('Has gone', [user.id]);
+    expect((await scim.send('GET', `/Users/${user.id}`)).body.groups).toEqual([
+      { value: group.id, $ref: `${scim.baseUrl}/Groups/${group.id}`, display: 'Has gone', type: 'direct' },
+    ]);
+    expect((await scim.send('DELETE', `/Users/${user.id}`)).status).toBe(204);
+    expect((await scim.send('GET', `/Users/${user.id}`)).status).toBe(404);
+    // An empty multi-valued attribute is unassigned (RFC 7643 §2.5), so it is left out.
+    expect((await scim.send('GET', `/Groups/${group.id}`)).body.members).toBeUndefined();
+    const events = await database.handle.db
+      .select({ type: schema.directoryEvents.type })
+      .from(schema.directoryEvents)
+      .where(eq(schema.directoryEvents.resourceId, user.id))
+      .orderBy(schema.directoryEvents.id);
+    expect(events.map((e) => e.type)).toEqual(['user.created', 'user.deleted']);
+  });
+
+  it('pages with stable order and exact totals, as Okta imports', async () => {
+    const scim = await scimClient(database.handle);
+    for (let i = 0; i < 7; i++) await scim.createUser(`page${i}@example.com`);
+    const first = await scim.send('GET', '/Users?startIndex=1&count=2');
+    expect(first.body).toMatchObject({ totalResults: 7, startIndex: 1, itemsPerPage: 2 });
+    const seen: string[] = [];
+    for (let start = 1; start <= 7; start += 3) {
+      const page = await scim.send('GET', `/Users?startIndex=${start}&count=3`);
+      seen.push(...(page.body.Resources ?? []).map((r) => r.id as string));
+    }
+    expect(new Set(seen).size).toBe(7);
+    const sorted = await scim.send('GET', '/Users?sortBy=userName&sortOrder=descending&count=2&attributes=userName');
+    expect(sorted.body.Resources?.map((r) => r.userName)).toEqual(['page6@example.com', 'page5@example.com']);
+    expect(Object.keys(sorted.body.Resources?.[0] ?? {}).sort()).toEqual(['id', 'schemas', 'userName']);
+    const search = await scim.send('POST', '/Users/.search', {
+      schemas: ['urn:ietf:params:scim:api:messages:2.0:SearchRequest'],
+      filter: 'userName sw "page" and not (userName ew "6@example.com")',
+      count: 100,
+    });
+    expect(search.body.totalResults).toBe(6);
+    expect(GROUP_URN).toContain('Group');
+  });
+});

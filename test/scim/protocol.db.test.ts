@@ -1,0 +1,108 @@
+import { describe, expect, it } from 'vitest';
+import { testDatabaseKind, useTestDatabase } from '../support/database.ts';
+import { scimClient, USER_URN } from '../support/scim-client.ts';
+
+const database = useTestDatabase();
+const ERROR_URN = 'urn:ietf:params:scim:api:messages:2.0:Error';
+
+describe(`SCIM protocol rules on ${testDatabaseKind}`, () => {
+  it('answers every malformed request with a SCIM error body and the right status', async () => {
+    const scim = await scimClient(database.handle);
+    const cases: [string, string, unknown, Record<string, string>, number, string | undefined][] = [
+      ['POST', '/Users', '{"userName": ', {}, 400, 'invalidSyntax'],
+      ['POST', '/Users', '', {}, 400, 'invalidSyntax'],
+      ['POST', '/Users', '<user/>', { 'Content-Type': 'application/xml' }, 415, undefined],
+      ['POST', '/Users', { schemas: [USER_URN] }, {}, 400, 'invalidValue'],
+      ['POST', '/Users', { userName: 'no-schemas' }, {}, 400, 'invalidSyntax'],
+      ['GET', '/Users?filter=userName%20eq', undefined, {}, 400, 'invalidFilter'],
+      ['GET', '/Users?filter=password%20eq%20%22x%22', undefined, {}, 400, 'invalidFilter'],
+      ['GET', '/Users?count=abc', undefined, {}, 400, 'invalidValue'],
+      ['PATCH', '/Users/00000000-0000-7000-8000-000000000000', { schemas: ['urn:ietf:params:scim:api:messages:2.0:PatchOp'], Operations: [{ op: 'frobnicate', path: 'x' }] }, {}, 400, 'invalidSyntax'],
+      ['DELETE', '/ServiceProviderConfig', undefined, {}, 405, undefined],
+      ['PUT', '/Users', { schemas: [USER_URN], userName: 'x' }, {}, 405, undefined],
+      ['GET', '/Nope', undefined, {}, 404, undefined],
+      ['GET', '/Users/not-an-id', undefined, {}, 404, undefined],
+      ['GET', '/Me', undefined, {}, 501, undefined],
+      ['POST', '/Bulk', { schemas: ['urn:ietf:params:scim:api:messages:2.0:BulkRequest'], Operations: [] }, {}, 501, undefined],
+    ];
+    for (const [method, path, body, headers, status, scimType] of cases) {
+      const reply = await scim.send(method, path, body, headers);
+      expect(reply.status, `${method} ${path}: ${reply.text}`).toBe(status);
+      expect(reply.headers.get('content-type'), `${method} ${path}`).toMatch(/^application\/scim\+json/);
+      expect(reply.body.schemas).toEqual([ERROR_URN]);
+      expect(reply.body.status).toBe(String(status));
+      expect(reply.body.scimType).toBe(scimType);
+      expect(typeof reply.body.detail).toBe('string');
+    }
+    const notAllowed = await scim.send('DELETE', '/ServiceProviderConfig');
+    expect(notAllowed.headers.get('allow')).toBe('GET');
+  });
+
+  it('accepts application/json as well as application/scim+json, and answers in application/scim+json', async () => {
+    const scim = await scimClient(database.handle);
+    const reply = await scim.send('POST', '/Users', { schemas: [USER_URN], userName: 'json@example.com' }, { 'Content-Type': 'application/json; charset=utf-8' });
+    expect(reply.status).toBe(201);
+    expect(reply.headers.get('content-type')).toMatch(/^application\/scim\+json/);
+  });
+
+  it('publishes its discovery documents', async () => {
+    const scim = await scimClient(database.handle);
+    const config = await scim.send('GET', '/ServiceProviderConfig');
+    expect(config.body).toMatchObject({
+      patch: { supported: true },
+      filter: { supported: true, maxResults: 1000 },
+      etag: { supported: true },
+      sort: { supported: true },
+      changePassword: { supported: false },
+    });
+    const types = await scim.send('GET', '/ResourceTypes');
+    expect(types.body.Resources?.map((r) => r.id)).toEqual(['User', 'Group']);
+    expect((await scim.send('GET', '/ResourceTypes/user')).body).toMatchObject({ endpoint: '/Users' });
+    const schemas = await scim.send('GET', '/Schemas');
+    expect(schemas.body.totalResults).toBe(3);
+    const enterprise = await scim.send('GET', '/Schemas/urn:ietf:params:scim:schemas:extension:enterprise:2.0:User');
+    expect(enterprise.status).toBe(200);
+    expect((enterprise.body.attributes as { name: string }[]).map((a) => a.name)).toContain('manager');
+    expect((await scim.send('GET', '/Schemas/urn:nope')).status).toBe(404);
+  });
+
+  it('versions resources: ETag and meta.version agree, If-None-Match gives 304, a stale If-Match gives 412', async () => {
+    const scim = await scimClient(database.handle);
+    const user = await scim.createUser('etag@example.com');
+    const meta = user.meta as { version: string; location: string; created: string; lastModified: string };
+    const get = await scim.send('GET', `/Users/${user.id}`);
+    expect(get.headers.get('etag')).toBe(meta.version);
+    expect(meta.location).toBe(`${scim.baseUrl}/Users/${user.id}`);
+
+    const notModified = await scim.send('GET', `/Users/${user.id}`, undefined, { 'If-None-Match': meta.version });
+    expect(notModified.status).toBe(304);
+
+    const changed = await scim.patch(`/Users/${user.id}`, [{ op: 'replace', path: 'displayName', value: 'Changed' }], { 'If-Match': meta.version });
+    expect(changed.status).toBe(200);
+    expect(changed.headers.get('etag')).not.toBe(meta.version);
+    expect(new Date((changed.body.meta as { lastModified: string }).lastModified).getTime()).toBeGreaterThanOrEqual(new Date(meta.created).getTime());
+
+    const stale = await scim.patch(`/Users/${user.id}`, [{ op: 'replace', path: 'displayName', value: 'Lost' }], { 'If-Match': meta.version });
+    expect(stale.status).toBe(412);
+    expect((await scim.send('GET', `/Users/${user.id}`)).body.displayName).toBe('Changed');
+    const staleDelete = await scim.send('DELETE', `/Users/${user.id}`, undefined, { 'If-Match': meta.version });
+    expect(staleDelete.status).toBe(412);
+  });
+
+  it('never lets a directory reach another directory’s resources', async () => {
+    const a = await scimClient(database.handle);
+    const b = await scimClient(database.handle);
+    const user = await a.createUser('isolated@example.com');
+    const group = await a.createGroup('Isolated');
+    for (const [method, path] of [['GET', `/Users/${user.id}`], ['DELETE', `/Users/${user.id}`], ['GET', `/Groups/${group.id}`]] as const) {
+      expect((await b.send(method, path)).status).toBe(404);
+    }
+    expect((await b.send('GET', '/Users?filter=userName%20eq%20%22isolated%40example.com%22')).body.totalResults).toBe(0);
+    const bGroup = await b.createGroup('B group');
+    const crossMember = await b.patch(`/Groups/${bGroup.id}`, [{ op: 'add', path: 'members', value: [{ value: user.id }] }]);
+    expect(crossMember.status).toBe(400);
+    expect(crossMember.body.scimType).toBe('invalidValue');
+    // b can have its own user with the same userName.
+    expect((await b.send('POST', '/Users', { schemas: [USER_URN], userName: 'isolated@example.com' })).status).toBe(201);
+  });
+});
