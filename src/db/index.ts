@@ -1,6 +1,7 @@
 /** The database: schema, client for PostgreSQL or PGlite, migrations and transactions. */
 export * as schema from './schema/index.ts';
 export { openPglite, openPostgres, pgliteHandle, type Database, type DatabaseHandle } from './client.ts';
-export { migrate, migrationStatus, firstRow, MIGRATIONS_FOLDER, type MigrationStatus } from './migrate.ts';
+export { migrate, migrationStatus, MIGRATIONS_FOLDER, type MigrationStatus } from './migrate.ts';
+export { firstRow, rowsOf } from './rows.ts';
 export { withTransaction } from './tx.ts';
 export { openDatabase, describeUnreachable, isDatabaseUnavailable } from './open.ts';

@@ -8,6 +8,7 @@ import { sql } from 'drizzle-orm';
 import { migrate as migratePglite } from 'drizzle-orm/pglite/migrator';
 import { migrate as migratePostgres } from 'drizzle-orm/postgres-js/migrator';
 import type { DatabaseHandle } from './client.ts';
+import { firstRow } from './rows.ts';
 
 export const MIGRATIONS_FOLDER = fileURLToPath(new URL('../../drizzle', import.meta.url));
 const MIGRATION_LOCK = 'roster:migrate';
@@ -76,10 +77,4 @@ function isUndefinedTable(error: unknown): boolean {
     current = (current as { cause?: unknown }).cause;
   }
   return false;
-}
-
-/** postgres.js returns an array of rows, PGlite an object with `rows`. */
-export function firstRow<T>(result: unknown): T | undefined {
-  if (Array.isArray(result)) return result[0] as T | undefined;
-  return (result as { rows?: T[] }).rows?.[0];
 }

@@ -5,6 +5,7 @@ import { DomainError } from '../errors.ts';
 import { newId, parseScimResourceId } from '../ids.ts';
 import type { DirectoryContext } from './directory-context.ts';
 import { recordDirectoryEvent } from './directory-events.ts';
+import { touchGroupsContaining, touchMembersOf, touchUsers } from './related-versions.ts';
 import { checkVersion, type ListPage, type ListQuery, type Precondition } from './directory-users.ts';
 import { applyMemberChanges, type MemberChange, type MemberInput, type MembershipDelta } from './group-members.ts';
 import { conditionToSql, sortToSql } from './resource-query-sql.ts';
@@ -40,6 +41,7 @@ export async function createGroup(
       .values({ id: newId(), organizationId: ctx.organization.id, directoryId: ctx.directory.id, ...fields, document: input.document })
       .returning();
     const delta = await applyMemberChanges(tx, ctx, row!.id, [{ kind: 'add', members: input.members }]);
+    await touchUsers(tx, ctx, delta.added);
     await recordDirectoryEvent(tx, ctx, { type: 'group.created', resourceType: 'Group', resourceId: row!.id, data: { added: delta.added } });
     return toStored(row!);
   });
@@ -81,6 +83,8 @@ export async function modifyGroup(
     const delta = await applyMemberChanges(tx, ctx, id, next.members);
     const documentChanged = next.document !== undefined && JSON.stringify(next.document) !== JSON.stringify(current.document);
     if (!documentChanged && delta.added.length === 0 && delta.removed.length === 0) return { group: current, delta };
+    await touchUsers(tx, ctx, [...delta.added, ...delta.removed]);
+    if (documentChanged && next.document!.displayName !== current.document.displayName) await touchMembersOf(tx, ctx, id);
     const [row] = await tx
       .update(g)
       .set({
@@ -112,6 +116,8 @@ export async function deleteGroup(ctx: DirectoryContext, rawId: string, precondi
     const [row] = await tx.select({ version: g.version }).from(g).where(scoped(ctx, id)).for('update').limit(1);
     if (!row) throw notFound(rawId);
     checkVersion(row.version, precondition);
+    await touchMembersOf(tx, ctx, id);
+    await touchGroupsContaining(tx, ctx, id);
     await tx.delete(g).where(scoped(ctx, id));
     await recordDirectoryEvent(tx, ctx, { type: 'group.deleted', resourceType: 'Group', resourceId: id });
   });

@@ -9,6 +9,7 @@ import { newId, parseScimResourceId } from '../ids.ts';
 import type { DirectoryContext } from './directory-context.ts';
 import { recordDirectoryEvent } from './directory-events.ts';
 import { hashPassword } from './passwords.ts';
+import { touchGroupsContaining } from './related-versions.ts';
 import type { Condition, SortSpec } from './resource-query.ts';
 import { conditionToSql, sortToSql } from './resource-query-sql.ts';
 
@@ -150,6 +151,7 @@ export async function deleteUser(ctx: DirectoryContext, rawId: string, precondit
     const [row] = await tx.select({ version: u.version }).from(u).where(scoped(ctx, id)).for('update').limit(1);
     if (!row) throw notFound(rawId);
     checkVersion(row.version, precondition);
+    await touchGroupsContaining(tx, ctx, id);
     await tx.delete(u).where(scoped(ctx, id));
     await recordDirectoryEvent(tx, ctx, { type: 'user.deleted', resourceType: 'User', resourceId: id });
   });

@@ -3,10 +3,11 @@
  * members (adding 10,000 members is one INSERT … SELECT), never a statement per member.
  */
 import { and, asc, eq, inArray, sql } from 'drizzle-orm';
-import { schema, type Database } from '../db/index.ts';
+import { rowsOf, schema, type Database } from '../db/index.ts';
 import { DomainError } from '../errors.ts';
 import { isUuid } from '../ids.ts';
 import type { DirectoryContext } from './directory-context.ts';
+import { uuidArray } from './sql-arrays.ts';
 
 export type MemberType = 'User' | 'Group';
 
@@ -39,8 +40,6 @@ const sg = schema.directoryGroupSubgroups;
 const u = schema.directoryUsers;
 const g = schema.directoryGroups;
 
-/** A uuid[] parameter passed as one text value: the ids are validated uuids, and one parameter scales to any count. */
-const uuidArray = (ids: string[]) => sql`string_to_array(${ids.join(',')}, ',')::uuid[]`;
 
 /** Applies changes in order inside the caller's transaction (which holds the group's row lock). */
 export async function applyMemberChanges(
@@ -231,8 +230,4 @@ function unknownMember(id: string): DomainError {
   return new DomainError('invalid_input', `member "${id}" is not a User or Group of this directory`, {
     details: { attribute: 'members' },
   });
-}
-
-function rowsOf<T>(result: unknown): T[] {
-  return Array.isArray(result) ? (result as T[]) : ((result as { rows?: T[] }).rows ?? []);
 }

@@ -1,2 +1,2 @@
-export { migrate, migrationStatus, openPostgres, schema } from '../../src/db/index.ts';
+export { migrate, migrationStatus, openPostgres, rowsOf, schema } from '../../src/db/index.ts';
 export { newId as newIdForTest } from '../../src/ids.ts';

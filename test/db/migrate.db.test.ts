@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { sql } from 'drizzle-orm';
 import postgres from 'postgres';
 import { describe, expect, it } from 'vitest';
-import { migrate, migrationStatus, newIdForTest, openPostgres, schema } from './imports.ts';
+import { migrate, migrationStatus, newIdForTest, openPostgres, rowsOf, schema } from './imports.ts';
 import { testDatabaseKind, useTestDatabase } from '../support/database.ts';
 import { TEST_DATABASE_URL, withDatabase } from '../support/postgres-url.ts';
 import { createTestDirectory, createTestOrganization } from '../support/factories.ts';
@@ -44,8 +44,9 @@ describe(`schema constraints on ${testDatabaseKind}`, () => {
     await expect(
       database.handle.db.execute(sql`update audit_log set action = 'tampered' where organization_id = ${org.organization.id}`),
     ).rejects.toThrow();
-    const rows = await database.handle.db.execute(sql`select action from audit_log where organization_id = ${org.organization.id}`);
-    const actions = (Array.isArray(rows) ? rows : (rows as { rows: unknown[] }).rows) as { action: string }[];
+    const actions = rowsOf<{ action: string }>(
+      await database.handle.db.execute(sql`select action from audit_log where organization_id = ${org.organization.id}`),
+    );
     expect(actions.map((r) => r.action)).toEqual(['organization.created']);
   });
 

@@ -89,6 +89,25 @@ describe(`SCIM protocol rules on ${testDatabaseKind}`, () => {
     expect(staleDelete.status).toBe(412);
   });
 
+  it('changes a user’s ETag when its groups change, and a group’s when a member is deleted', async () => {
+    const scim = await scimClient(database.handle);
+    const user = await scim.createUser('related@example.com');
+    const etag = async (path: string) => (await scim.send('GET', path)).headers.get('etag')!;
+    const before = await etag(`/Users/${user.id}`);
+    const group = await scim.createGroup('Related', [user.id]);
+    const afterJoin = await etag(`/Users/${user.id}`);
+    expect(afterJoin).not.toBe(before);
+    expect((await scim.send('GET', `/Users/${user.id}`, undefined, { 'If-None-Match': before })).status).toBe(200);
+
+    await scim.patch(`/Groups/${group.id}`, [{ op: 'replace', path: 'displayName', value: 'Renamed' }]);
+    const afterRename = await etag(`/Users/${user.id}`);
+    expect(afterRename).not.toBe(afterJoin);
+
+    const groupBefore = await etag(`/Groups/${group.id}`);
+    await scim.send('DELETE', `/Users/${user.id}`);
+    expect(await etag(`/Groups/${group.id}`)).not.toBe(groupBefore);
+  });
+
   it('never lets a directory reach another directory’s resources', async () => {
     const a = await scimClient(database.handle);
     const b = await scimClient(database.handle);

@@ -1,7 +1,7 @@
 import { sql } from 'drizzle-orm';
 import { Hono } from 'hono';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-import { openPostgres, type DatabaseHandle } from '../../src/db/index.ts';
+import { openPostgres, rowsOf, type DatabaseHandle } from '../../src/db/index.ts';
 import { authenticateScimToken, createScimToken } from '../../src/directory/index.ts';
 import { createLogger } from '../../src/http/logger.ts';
 import { scimLimits, scimRoutes } from '../../src/scim/index.ts';
@@ -33,10 +33,8 @@ function limitedApp(handle: DatabaseHandle, perMinute: number, clock: { ms: numb
 const get = (app: Hono, directoryId: string, token: string) =>
   app.request(`/scim/v2/${directoryId}/ServiceProviderConfig`, { headers: { Authorization: `Bearer ${token}` } });
 
-/** postgres.js returns rows as an array, PGlite inside `rows`. */
 async function storedRows(tokenId: string): Promise<{ requests: number }[]> {
-  const result = await database.handle.db.execute(sql`select requests from scim_rate_limits where token_id = ${tokenId}`);
-  return Array.isArray(result) ? (result as { requests: number }[]) : (result as { rows: { requests: number }[] }).rows;
+  return rowsOf(await database.handle.db.execute(sql`select requests from scim_rate_limits where token_id = ${tokenId}`));
 }
 
 describe(`SCIM rate limit on ${testDatabaseKind}`, () => {
