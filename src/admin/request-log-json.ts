@@ -5,20 +5,8 @@
 import { DomainError } from '../errors.ts';
 import type { LoggedRequest } from '../directory/index.ts';
 
-export interface LoggedRequestJson {
-  time: string;
-  method: string;
-  path: string;
-  filter: string | null;
-  status: number;
-  scimType: string | null;
-  durationMs: number;
-  resourceType: string | null;
-  resourceId: string | null;
-  requestBody: unknown;
-  userAgent: string | null;
-  requestId: string;
-}
+/** A logged request as the CLI and the admin API print it: the stored entry, time as ISO text. */
+export type LoggedRequestJson = Omit<LoggedRequest, 'organizationId' | 'directoryId' | 'time'> & { time: string };
 
 export function loggedRequestJson(r: LoggedRequest): LoggedRequestJson {
   return {

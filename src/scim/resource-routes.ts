@@ -27,8 +27,7 @@ import {
   type ProjectionParams,
   type RawListParams,
 } from './request.ts';
-import { parsePatchRequest, projectResource, type NormalizedResource, type PatchOperation } from './resource/index.ts';
-import { normalizeResource } from './resource/index.ts';
+import { normalizeResource, parsePatchRequest, projectResource, type NormalizedResource, type PatchOperation } from './resource/index.ts';
 import { etagOf, failure, scimJson } from './respond.ts';
 import { LIST_RESPONSE_URN, SEARCH_REQUEST_URN, type ResourceSchemas } from './schema/index.ts';
 
@@ -70,6 +69,15 @@ export function resourceRoutes<S extends Stored>(adapter: ResourceAdapter<S>, op
     const [full] = await adapter.represent(contextOf(c), baseUrlOf(c), [item], projection);
     const body = projectResource(full!, adapter.schemas, projection);
     return scimJson(c, status, body, { ETag: etagOf(item.version) });
+  };
+
+  /** A POST or PUT body as a canonical resource, or the SCIM error response that explains why not. */
+  const readResource = async (c: Context<Env>): Promise<NormalizedResource | Response> => {
+    const body = await readJsonBody(c);
+    if (!body.ok) return failure(c, body.error);
+    const normalized = normalizeResource(body.value, adapter.kind, { resourceSchemas: adapter.schemas, maxMembers: limits.maxMembersPerOperation });
+    if (!normalized.ok) return scimError(c, normalized.error.status, normalized.error.detail, normalized.error.scimType);
+    return normalized.value;
   };
 
   const list = async (c: Context<Env>, raw: RawListParams) => {
@@ -116,11 +124,9 @@ export function resourceRoutes<S extends Stored>(adapter: ResourceAdapter<S>, op
   routes.post('/', async (c) => {
     const projection = parseProjection(queryParams(c));
     if (!projection.ok) return failure(c, projection.error);
-    const body = await readJsonBody(c);
-    if (!body.ok) return failure(c, body.error);
-    const normalized = normalizeResource(body.value, adapter.kind, { resourceSchemas: adapter.schemas, maxMembers: limits.maxMembersPerOperation });
-    if (!normalized.ok) return scimError(c, normalized.error.status, normalized.error.detail, normalized.error.scimType);
-    const created = await adapter.create(contextOf(c), normalized.value);
+    const input = await readResource(c);
+    if (input instanceof Response) return input;
+    const created = await adapter.create(contextOf(c), input);
     const response = await render(c, 201, created, projection.value);
     response.headers.set('Location', `${baseUrlOf(c)}/${adapter.kind}s/${created.id}`);
     return response;
@@ -140,11 +146,9 @@ export function resourceRoutes<S extends Stored>(adapter: ResourceAdapter<S>, op
   routes.put('/:id', async (c) => {
     const projection = parseProjection(queryParams(c));
     if (!projection.ok) return failure(c, projection.error);
-    const body = await readJsonBody(c);
-    if (!body.ok) return failure(c, body.error);
-    const normalized = normalizeResource(body.value, adapter.kind, { resourceSchemas: adapter.schemas, maxMembers: limits.maxMembersPerOperation });
-    if (!normalized.ok) return scimError(c, normalized.error.status, normalized.error.detail, normalized.error.scimType);
-    const updated = await adapter.replace(contextOf(c), c.req.param('id'), normalized.value, precondition(c));
+    const input = await readResource(c);
+    if (input instanceof Response) return input;
+    const updated = await adapter.replace(contextOf(c), c.req.param('id'), input, precondition(c));
     return render(c, 200, updated, projection.value);
   });
 
