@@ -15,11 +15,19 @@ import {
 } from './schema/index.ts';
 import type { ScimLimits } from './limits.ts';
 
+/**
+ * RFC 7643 §5 has fields for bulk and filter limits only; the other limits this server enforces
+ * before any handler runs are published under this extension, so an operator or a client can read
+ * them instead of discovering them by failure.
+ */
+export const LIMITS_EXTENSION_URN = 'urn:roster:params:scim:schemas:extension:limits:2.0:ServiceProviderConfig';
+
 export function serviceProviderConfig(baseUrl: string, limits: ScimLimits) {
   return {
-    schemas: [SERVICE_PROVIDER_CONFIG_SCHEMA_URN],
+    schemas: [SERVICE_PROVIDER_CONFIG_SCHEMA_URN, LIMITS_EXTENSION_URN],
     patch: { supported: true },
-    bulk: { supported: false, maxOperations: 0, maxPayloadSize: 0 },
+    // A Bulk request is one request body: the body limit is its payload limit.
+    bulk: { supported: true, maxOperations: limits.maxBulkOperations, maxPayloadSize: limits.maxBodyBytes },
     filter: { supported: true, maxResults: limits.maxResults },
     changePassword: { supported: false },
     sort: { supported: true },
@@ -32,6 +40,16 @@ export function serviceProviderConfig(baseUrl: string, limits: ScimLimits) {
         primary: true,
       },
     ],
+    [LIMITS_EXTENSION_URN]: {
+      maxPayloadSize: limits.maxBodyBytes,
+      defaultCount: limits.defaultCount,
+      maxResults: limits.maxResults,
+      maxPatchOperations: limits.maxPatchOperations,
+      maxBulkOperations: limits.maxBulkOperations,
+      maxMembersPerOperation: limits.maxMembersPerOperation,
+      maxFilterLength: limits.maxFilterLength,
+      maxFilterDepth: limits.maxFilterDepth,
+    },
     meta: { resourceType: 'ServiceProviderConfig', location: `${baseUrl}/ServiceProviderConfig` },
   };
 }

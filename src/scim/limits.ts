@@ -10,6 +10,8 @@ export interface ScimLimits {
   readonly maxResults: number;
   /** Most operations in one PATCH request. */
   readonly maxPatchOperations: number;
+  /** Most operations in one Bulk request (413 beyond it, RFC 7644 §3.7.4). */
+  readonly maxBulkOperations: number;
   /** Most members one operation or one Group POST/PUT may name. */
   readonly maxMembersPerOperation: number;
   /** Longest filter in characters, and deepest nesting of parentheses and brackets. */
@@ -23,6 +25,7 @@ export function scimLimits(maxBodyBytes: number): ScimLimits {
     defaultCount: 100,
     maxResults: 1000,
     maxPatchOperations: 1000,
+    maxBulkOperations: 1000,
     maxMembersPerOperation: 20_000,
     maxFilterLength: 4096,
     maxFilterDepth: 32,

@@ -5,19 +5,17 @@
 import { Hono, type Context } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import type { Database } from '../db/index.ts';
-import { failureSummary } from '../http/failure-summary.ts';
 import type { Logger } from '../http/logger.ts';
 import { scimBearerAuth, type ScimAuthOptions, type ScimVariables } from './auth.ts';
+import { bulkRoutes } from './bulk.ts';
 import { findResourceType, findSchema, resourceTypes, schemas, serviceProviderConfig } from './discovery.ts';
-import { scimError, scimErrorFor } from './errors.ts';
-import { groupsAdapter } from './groups-adapter.ts';
+import { scimError } from './errors.ts';
+import { mountResourceCollections, scimErrorHandler } from './resource-collections.ts';
 import type { ScimLimits } from './limits.ts';
 import { scimRateLimit, type ScimRateLimitOptions } from './rate-limit.ts';
 import { scimRequestLog, type RequestLogSink } from './request-log.ts';
-import { resourceRoutes } from './resource-routes.ts';
 import { scimJson } from './respond.ts';
 import { LIST_RESPONSE_URN } from './schema/index.ts';
-import { usersAdapter } from './users-adapter.ts';
 
 export interface ScimRoutesOptions {
   db: Database;
@@ -71,14 +69,13 @@ export function scimRoutes(options: ScimRoutesOptions): Hono<Env> {
   });
 
   const resourceOptions = { db: options.db, publicUrl: options.publicUrl, limits };
-  scim.route('/:directoryId/Users', resourceRoutes(usersAdapter(limits.maxMembersPerOperation), resourceOptions));
-  scim.route('/:directoryId/Groups', resourceRoutes(groupsAdapter(limits.maxMembersPerOperation, baseUrl), resourceOptions));
+  mountResourceCollections(scim, '/:directoryId', resourceOptions);
 
   // A directory token stands for the identity provider, not for a person: /Me has no subject.
   scim.all('/:directoryId/Me', (c) =>
     scimError(c, 501, '/Me is not supported: the bearer token authenticates an identity provider, not a user'),
   );
-  scim.all('/:directoryId/Bulk', (c) => scimError(c, 501, 'bulk operations are not supported (see ServiceProviderConfig)'));
+  scim.route('/:directoryId/Bulk', bulkRoutes({ ...resourceOptions, logger: options.logger }));
 
   const allowed: [RegExp, string][] = [
     [/^\/[^/]+\/(ServiceProviderConfig|ResourceTypes|Schemas)(\/[^/]+)?$/, 'GET'],
@@ -92,12 +89,6 @@ export function scimRoutes(options: ScimRoutesOptions): Hono<Env> {
     if (allow) return scimError(c, 405, `${c.req.method} is not allowed on ${c.req.path}`, undefined, { Allow: allow });
     return scimError(c, 404, `no SCIM endpoint at ${c.req.method} ${c.req.path}`);
   });
-  scim.onError((error, c) => {
-    const response = scimErrorFor(c, error);
-    if (response.status >= 500 && response.status !== 503) {
-      options.logger.error({ err: failureSummary(error), path: c.req.path }, 'unhandled error');
-    }
-    return response;
-  });
+  scim.onError(scimErrorHandler(options.logger));
   return scim;
 }

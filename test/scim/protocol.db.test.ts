@@ -23,7 +23,9 @@ describe(`SCIM protocol rules on ${testDatabaseKind}`, () => {
       ['GET', '/Nope', undefined, {}, 404, undefined],
       ['GET', '/Users/not-an-id', undefined, {}, 404, undefined],
       ['GET', '/Me', undefined, {}, 501, undefined],
-      ['POST', '/Bulk', { schemas: ['urn:ietf:params:scim:api:messages:2.0:BulkRequest'], Operations: [] }, {}, 501, undefined],
+      ['POST', '/Bulk', { Operations: [] }, {}, 400, 'invalidSyntax'],
+      ['POST', '/Bulk', { schemas: ['urn:ietf:params:scim:api:messages:2.0:BulkRequest'], Operations: [{ method: 'GET', path: '/Users' }] }, {}, 400, 'invalidValue'],
+      ['GET', '/Bulk', undefined, {}, 405, undefined],
     ];
     for (const [method, path, body, headers, status, scimType] of cases) {
       const reply = await scim.send(method, path, body, headers);
@@ -36,6 +38,26 @@ describe(`SCIM protocol rules on ${testDatabaseKind}`, () => {
     }
     const notAllowed = await scim.send('DELETE', '/ServiceProviderConfig');
     expect(notAllowed.headers.get('allow')).toBe('GET');
+    expect((await scim.send('GET', '/Bulk')).headers.get('allow')).toBe('POST');
+  });
+
+  it('enforces the limits it publishes', async () => {
+    const scim = await scimClient(database.handle);
+    const longFilter = encodeURIComponent(`userName eq "${'x'.repeat(4100)}"`);
+    const filter = await scim.send('GET', `/Users?filter=${longFilter}`);
+    expect([filter.status, filter.body.scimType]).toEqual([400, 'invalidFilter']);
+    const deep = encodeURIComponent(`${'('.repeat(40)}userName pr${')'.repeat(40)}`);
+    expect((await scim.send('GET', `/Users?filter=${deep}`)).body.scimType).toBe('invalidFilter');
+
+    const user = await scim.createUser('limits@example.com');
+    const ops = Array.from({ length: 1001 }, () => ({ op: 'replace', path: 'displayName', value: 'x' }));
+    const tooManyOps = await scim.patch(`/Users/${user.id}`, ops);
+    expect([tooManyOps.status, tooManyOps.body.scimType]).toEqual([400, 'tooMany']);
+
+    const group = await scim.createGroup('Limits');
+    const members = Array.from({ length: 20_001 }, () => ({ value: crypto.randomUUID() }));
+    const tooManyMembers = await scim.patch(`/Groups/${group.id}`, [{ op: 'add', path: 'members', value: members }]);
+    expect([tooManyMembers.status, tooManyMembers.body.scimType]).toEqual([400, 'tooMany']);
   });
 
   it('accepts application/json as well as application/scim+json, and answers in application/scim+json', async () => {
@@ -50,10 +72,21 @@ describe(`SCIM protocol rules on ${testDatabaseKind}`, () => {
     const config = await scim.send('GET', '/ServiceProviderConfig');
     expect(config.body).toMatchObject({
       patch: { supported: true },
+      bulk: { supported: true, maxOperations: 1000, maxPayloadSize: 2 * 1024 * 1024 },
       filter: { supported: true, maxResults: 1000 },
       etag: { supported: true },
       sort: { supported: true },
       changePassword: { supported: false },
+    });
+    expect(config.body['urn:roster:params:scim:schemas:extension:limits:2.0:ServiceProviderConfig']).toEqual({
+      maxPayloadSize: 2 * 1024 * 1024,
+      defaultCount: 100,
+      maxResults: 1000,
+      maxPatchOperations: 1000,
+      maxBulkOperations: 1000,
+      maxMembersPerOperation: 20_000,
+      maxFilterLength: 4096,
+      maxFilterDepth: 32,
     });
     const types = await scim.send('GET', '/ResourceTypes');
     expect(types.body.Resources?.map((r) => r.id)).toEqual(['User', 'Group']);
