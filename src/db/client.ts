@@ -7,6 +7,7 @@ import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
 import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
 import { drizzle as drizzlePostgres } from 'drizzle-orm/postgres-js';
 import postgres from 'postgres';
+import { attachPreparedRunner } from './prepared.ts';
 import * as schema from './schema/index.ts';
 
 export type Schema = typeof schema;
@@ -42,6 +43,7 @@ export function openPostgres(options: PostgresOptions): DatabaseHandle {
     idle_timeout: 60,
   });
   const db = drizzlePostgres({ client: sql, schema }) as unknown as Database;
+  attachPreparedRunner(db, (text, params) => sql.unsafe(text, params as never[], { prepare: true }) as unknown as Promise<Record<string, unknown>[]>);
   return {
     kind: 'postgres',
     db,
@@ -81,6 +83,7 @@ export async function openPglite(options: PgliteOptions): Promise<DatabaseHandle
 
 export function pgliteHandle(client: PGlite): DatabaseHandle {
   const db = drizzlePglite({ client, schema }) as unknown as Database;
+  attachPreparedRunner(db, async (text, params) => (await client.query<Record<string, unknown>>(text, params)).rows);
   return {
     kind: 'pglite',
     db,

@@ -3,11 +3,12 @@
  * bumps the version (for ETags) and appends to the directory's change feed.
  */
 import { and, asc, count, eq, inArray, sql, type SQL } from 'drizzle-orm';
-import { schema, withTransaction } from '../db/index.ts';
+import { jsonValue, schema, withTransaction } from '../db/index.ts';
 import { DomainError, isUniqueViolation } from '../errors.ts';
-import { newId, parseScimResourceId } from '../ids.ts';
+import { parseScimResourceId } from '../ids.ts';
 import type { DirectoryContext } from './directory-context.ts';
 import { recordDirectoryEvent } from './directory-events.ts';
+import { groupsOfRow, insertUser, selectUserById, selectUserByUserName, updateUserIfVersion } from './user-statements.ts';
 import { hashPassword } from './passwords.ts';
 import { touchGroupsContaining } from './related-versions.ts';
 import type { Condition, SortSpec } from './resource-query.ts';
@@ -20,6 +21,8 @@ export interface StoredUser {
   version: number;
   createdAt: Date;
   updatedAt: Date;
+  /** The direct groups, when the read was asked for them (`withGroups`). */
+  groups?: UserGroupRef[];
 }
 
 export interface UserGroupRef {
@@ -65,36 +68,20 @@ export async function createUser(ctx: DirectoryContext, input: UserWrite): Promi
   const fields = indexedFields(input.document);
   const passwordHash = input.password === undefined ? null : await hashPassword(input.password);
   try {
-    return await withTransaction(ctx.db, async (tx) => {
-      const [row] = await tx
-        .insert(u)
-        .values({
-          id: newId(),
-          organizationId: ctx.organization.id,
-          directoryId: ctx.directory.id,
-          ...fields,
-          document: input.document,
-          passwordHash,
-        })
-        .onConflictDoNothing()
-        .returning();
-      if (!row) throw userNameTaken(fields.userName, undefined);
-      await recordDirectoryEvent(tx, ctx, { type: 'user.created', resourceType: 'User', resourceId: row.id, data: { active: row.active } });
-      return toStored(row);
-    });
+    const row = await insertUser(ctx.db, ctx, fields, input.document, passwordHash);
+    if (!row) throw userNameTaken(fields.userName, undefined);
+    return row;
   } catch (error) {
     if (isUniqueViolation(error)) throw userNameTaken(fields.userName, error);
     throw error;
   }
 }
 
-export async function getUser(ctx: DirectoryContext, rawId: string): Promise<StoredUser> {
+export async function getUser(ctx: DirectoryContext, rawId: string, options: { withGroups?: boolean } = {}): Promise<StoredUser> {
   const id = parseScimResourceId(rawId);
-  if (id !== undefined) {
-    const [row] = await ctx.db.select().from(u).where(scoped(ctx, id)).limit(1);
-    if (row) return toStored(row);
-  }
-  throw notFound(rawId);
+  const row = id === undefined ? undefined : await selectUserById(ctx, id, options.withGroups ?? false);
+  if (!row) throw notFound(rawId);
+  return row;
 }
 
 export interface Precondition {
@@ -102,9 +89,14 @@ export interface Precondition {
   expectedVersions?: readonly number[] | undefined;
 }
 
+/** How often a write is retried when another writer changed the user between read and write. */
+const MAX_WRITE_ATTEMPTS = 10;
+
 /**
- * Changes a user under a row lock: `change` sees the current state and returns the new document,
- * so a read-modify-write (PATCH) is atomic against concurrent writers.
+ * Changes a user: `change` sees the current state and returns the new document. The write applies
+ * only if nobody changed the user since it was read (its version is the guard), and is otherwise
+ * recomputed from the newer state, so a read-modify-write such as PATCH never loses a concurrent
+ * change. Read and write are one prepared statement each, with no transaction block around them.
  */
 export async function modifyUser(
   ctx: DirectoryContext,
@@ -114,33 +106,23 @@ export async function modifyUser(
 ): Promise<StoredUser> {
   const id = parseScimResourceId(rawId);
   if (id === undefined) throw notFound(rawId);
-  let attemptedUserName = '';
-  try {
-    return await withTransaction(ctx.db, async (tx) => {
-      const [currentRow] = await tx.select().from(u).where(scoped(ctx, id)).for('update').limit(1);
-      if (!currentRow) throw notFound(rawId);
-      const current = toStored(currentRow);
-      checkVersion(current.version, precondition);
-      const next = change(current);
-      const fields = indexedFields(next.document);
-      attemptedUserName = fields.userName;
-      const passwordHash = next.password === undefined ? currentRow.passwordHash : await hashPassword(next.password);
-      const [row] = await tx
-        .update(u)
-        .set({ ...fields, document: next.document, passwordHash, version: sql`${u.version} + 1`, updatedAt: sql`now()` })
-        .where(scoped(ctx, id))
-        .returning();
-      await recordDirectoryEvent(tx, ctx, {
-        type: 'user.updated',
-        resourceType: 'User',
-        resourceId: id,
-        data: current.active === row!.active ? {} : { active: row!.active },
-      });
-      return toStored(row!);
-    });
-  } catch (error) {
-    if (isUniqueViolation(error)) throw userNameTaken(attemptedUserName, error);
-    throw error;
+  for (let attempt = 1; ; attempt++) {
+    const current = await selectUserById(ctx, id, false);
+    if (!current) throw notFound(rawId);
+    checkVersion(current.version, precondition);
+    const next = change(current);
+    const fields = indexedFields(next.document);
+    const password = next.password === undefined ? undefined : { hash: await hashPassword(next.password) };
+    try {
+      const row = await updateUserIfVersion(ctx.db, ctx, id, current.version, fields, next.document, password, fields.active !== current.active);
+      if (row) return row;
+    } catch (error) {
+      if (isUniqueViolation(error)) throw userNameTaken(fields.userName, error);
+      throw error;
+    }
+    if (attempt >= MAX_WRITE_ATTEMPTS) {
+      throw new DomainError('conflict', `the User "${rawId}" is being changed by other requests; retry`);
+    }
   }
 }
 
@@ -159,6 +141,8 @@ export async function deleteUser(ctx: DirectoryContext, rawId: string, precondit
 
 export interface ListQuery {
   condition?: Condition | undefined;
+  /** Users: also read each user's direct groups, in the same statement. */
+  withRelations?: boolean | undefined;
   sort?: SortSpec | undefined;
   /** 1-based, as SCIM counts. */
   startIndex: number;
@@ -171,19 +155,45 @@ export interface ListPage<T> {
 }
 
 export async function listUsers(ctx: DirectoryContext, query: ListQuery): Promise<ListPage<StoredUser>> {
+  const withGroups = query.withRelations ?? false;
+  const userName = userNameLookup(query);
+  if (userName !== undefined) {
+    // What Okta and Entra send before every create: one prepared statement on the unique index.
+    const matches = await selectUserByUserName(ctx, userName, withGroups);
+    return { total: matches.length, items: matches.slice(query.startIndex - 1, query.startIndex - 1 + query.count) };
+  }
   const where = and(eq(u.directoryId, ctx.directory.id), query.condition ? conditionToSql(query.condition, 'User') : undefined);
-  const [totalRow] = await ctx.db.select({ total: count() }).from(u).where(where);
-  const total = Number(totalRow?.total ?? 0);
-  if (query.count === 0 || query.startIndex > total) return { total, items: [] };
   const order: SQL[] = query.sort ? [sortToSql(query.sort, 'User'), asc(u.id)] : [asc(u.id)];
-  const rows = await ctx.db
-    .select()
-    .from(u)
-    .where(where)
-    .orderBy(...order)
-    .limit(query.count)
-    .offset(query.startIndex - 1);
-  return { total, items: rows.map(toStored) };
+  const page =
+    query.count === 0
+      ? []
+      : await ctx.db
+          .select({
+            user: u,
+            // The total rides along with the page: one statement instead of a count and a select.
+            total: sql<number>`count(*) over ()`,
+            ...(withGroups ? { groups: sql<unknown>`${groupsOfRow('directory_users')}` } : {}),
+          })
+          .from(u)
+          .where(where)
+          .orderBy(...order)
+          .limit(query.count)
+          .offset(query.startIndex - 1);
+  // An empty page says nothing of the total (the offset may lie past the end): count then.
+  const total =
+    page.length > 0 ? Number(page[0]!.total) : Number((await ctx.db.select({ total: count() }).from(u).where(where))[0]?.total ?? 0);
+  const items = page.map((row) => ({
+    ...toStored(row.user),
+    ...('groups' in row ? { groups: jsonValue<UserGroupRef[]>(row.groups) } : {}),
+  }));
+  return { total, items };
+}
+
+/** The userName of a plain `userName eq "…"` query (no sort), the lookup that needs a fast path. */
+function userNameLookup(query: ListQuery): string | undefined {
+  const c = query.condition;
+  if (query.sort || !c || c.kind !== 'compare' || c.op !== 'eq' || typeof c.value !== 'string') return undefined;
+  return c.attr.path.length === 1 && c.attr.path[0] === 'userName' ? c.value : undefined;
 }
 
 /** The groups each user is a direct member of, for the read-only `groups` attribute. */

@@ -9,7 +9,7 @@
  * client may spend two budgets around a window boundary.
  */
 import { sql } from 'drizzle-orm';
-import { firstRow, type Database } from '../db/index.ts';
+import { queryPrepared, type Database } from '../db/index.ts';
 import type { ScimTokenId } from '../ids.ts';
 
 export interface RateLimitVerdict {
@@ -37,7 +37,7 @@ export async function consumeRateLimit(
   const windowStart = new Date(nowMs - (nowMs % windowMs));
   // Instances' clocks differ slightly: a request from a lagging clock counts towards the newest
   // window already stored instead of turning the window back and resetting the count.
-  const result = await db.execute(sql`
+  const [row] = await queryPrepared<{ requests: number; window_start_ms: number }>(db, sql`
     insert into scim_rate_limits as r (token_id, window_start, requests)
     values (${tokenId}, ${windowStart.toISOString()}::timestamptz, 1)
     on conflict (token_id) do update set
@@ -45,7 +45,6 @@ export async function consumeRateLimit(
       window_start = greatest(r.window_start, excluded.window_start)
     returning requests, (extract(epoch from window_start) * 1000)::float8 as window_start_ms
   `);
-  const row = firstRow<{ requests: number; window_start_ms: number }>(result);
   if (!row) throw new Error('the rate-limit upsert returned no row');
   const windowEndMs = Number(row.window_start_ms) + windowMs;
   return {

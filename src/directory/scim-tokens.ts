@@ -3,7 +3,7 @@
  * a new token before the old one is revoked.
  */
 import { and, asc, eq, isNull, sql } from 'drizzle-orm';
-import { schema, withTransaction, type Database } from '../db/index.ts';
+import { epochDateOrNull, queryPrepared, schema, withTransaction, type Database } from '../db/index.ts';
 import { DomainError } from '../errors.ts';
 import {
   newId,
@@ -125,18 +125,21 @@ export async function authenticateScimToken(
 ): Promise<ScimPrincipal | undefined> {
   const directoryId = parseDirectoryId(rawDirectoryId);
   if (directoryId === undefined) return undefined;
-  const t = schema.scimTokens;
-  const rows = await db
-    .select({
-      id: t.id,
-      organizationId: t.organizationId,
-      organizationSlug: schema.organizations.slug,
-      tokenHash: t.tokenHash,
-      lastUsedAt: t.lastUsedAt,
-    })
-    .from(t)
-    .innerJoin(schema.organizations, eq(schema.organizations.id, t.organizationId))
-    .where(and(eq(t.directoryId, directoryId), isNull(t.revokedAt)));
+  // Every authenticated request runs this: a prepared statement, never rebuilt.
+  const rows = (
+    await queryPrepared<{ id: string; organization_id: string; slug: string; token_hash: string; last_used_ms: number | null }>(
+      db,
+      sql`select t.id, t.organization_id, o.slug, t.token_hash, extract(epoch from t.last_used_at) * 1000 as last_used_ms
+          from scim_tokens t join organizations o on o.id = t.organization_id
+          where t.directory_id = ${directoryId} and t.revoked_at is null`,
+    )
+  ).map((r) => ({
+    id: r.id,
+    organizationId: r.organization_id,
+    organizationSlug: r.slug,
+    tokenHash: r.token_hash,
+    lastUsedAt: epochDateOrNull(r.last_used_ms),
+  }));
   const digest = hashSecret(presented);
   let match: (typeof rows)[number] | undefined;
   for (const row of rows) {
@@ -145,7 +148,7 @@ export async function authenticateScimToken(
   }
   if (!match) return undefined;
   if (match.lastUsedAt === null || now.getTime() - match.lastUsedAt.getTime() >= LAST_USED_GRANULARITY_MS) {
-    await db.update(t).set({ lastUsedAt: now }).where(eq(t.id, match.id));
+    await db.update(schema.scimTokens).set({ lastUsedAt: now }).where(eq(schema.scimTokens.id, match.id));
   }
   return {
     organizationId: match.organizationId as OrganizationId,

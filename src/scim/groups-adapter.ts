@@ -49,8 +49,8 @@ export function groupsAdapter(maxMembers: number, scimBaseUrl: (directoryId: str
     kind: 'Group',
     schemas: GROUP_RESOURCE_SCHEMAS,
     patchAnswersNoContent: true,
-    get: getGroup,
-    list: listGroups,
+    get: (ctx, id) => getGroup(ctx, id),
+    list: (ctx, query) => listGroups(ctx, query),
     create: (ctx, input) => createGroup(ctx, { document: input.document, members: toInputs(input.members ?? []) }),
     replace: async (ctx, id, input, precondition) =>
       (

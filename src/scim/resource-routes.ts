@@ -41,8 +41,9 @@ export interface ResourceAdapter<S extends Stored> {
   schemas: ResourceSchemas;
   /** Group PATCHes answer 204 unless the client asked for attributes (members are not echoed). */
   patchAnswersNoContent: boolean;
-  get(ctx: DirectoryContext, id: string): Promise<S>;
-  list(ctx: DirectoryContext, query: ListQuery): Promise<ListPage<S>>;
+  /** The projection tells what related data (members, groups) will be shown, so reads load no more. */
+  get(ctx: DirectoryContext, id: string, projection: ProjectionParams): Promise<S>;
+  list(ctx: DirectoryContext, query: ListQuery, projection: ProjectionParams): Promise<ListPage<S>>;
   create(ctx: DirectoryContext, input: NormalizedResource): Promise<S>;
   replace(ctx: DirectoryContext, id: string, input: NormalizedResource, precondition: Precondition): Promise<S>;
   patch(ctx: DirectoryContext, id: string, operations: readonly PatchOperation[], precondition: Precondition): Promise<S>;
@@ -97,7 +98,7 @@ export function resourceRoutes<S extends Stored>(adapter: ResourceAdapter<S>, op
     }
     const ctx = contextOf(c);
     const { startIndex, count } = params.value;
-    const page = await adapter.list(ctx, { condition, sort, startIndex, count });
+    const page = await adapter.list(ctx, { condition, sort, startIndex, count }, params.value);
     const full = await adapter.represent(ctx, baseUrlOf(c), page.items, params.value);
     const resources = full.map((r) => projectResource(r, adapter.schemas, params.value));
     return scimJson(c, 200, {
@@ -135,7 +136,7 @@ export function resourceRoutes<S extends Stored>(adapter: ResourceAdapter<S>, op
   routes.get('/:id', async (c) => {
     const projection = parseProjection(queryParams(c));
     if (!projection.ok) return failure(c, projection.error);
-    const item = await adapter.get(contextOf(c), c.req.param('id'));
+    const item = await adapter.get(contextOf(c), c.req.param('id'), projection.value);
     const ifNoneMatch = parseEtagList(c.req.header('If-None-Match'));
     if (ifNoneMatch === '*' || ifNoneMatch?.includes(String(item.version))) {
       return c.body(null, 304, { ETag: etagOf(item.version) });

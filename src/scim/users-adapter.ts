@@ -9,18 +9,21 @@ import {
   type StoredUser,
 } from '../directory/index.ts';
 import { ScimRequestError } from './errors.ts';
+import type { ProjectionParams } from './request.ts';
 import type { ResourceAdapter } from './resource-routes.ts';
 import { applyPatch, checkImmutable, wantsAttribute, type ScimDocument } from './resource/index.ts';
 import { userRepresentation } from './representation.ts';
 import { USER_RESOURCE_SCHEMAS } from './schema/index.ts';
+
+const wantsGroups = (projection: ProjectionParams) => wantsAttribute(USER_RESOURCE_SCHEMAS, projection, 'groups');
 
 export function usersAdapter(maxMembers: number): ResourceAdapter<StoredUser> {
   return {
     kind: 'User',
     schemas: USER_RESOURCE_SCHEMAS,
     patchAnswersNoContent: false,
-    get: getUser,
-    list: listUsers,
+    get: (ctx, id, projection) => getUser(ctx, id, { withGroups: wantsGroups(projection) }),
+    list: (ctx, query, projection) => listUsers(ctx, { ...query, withRelations: wantsGroups(projection) }),
     create: (ctx, input) => createUser(ctx, { document: input.document, password: input.password }),
     replace: (ctx, id, input, precondition) =>
       modifyUser(
@@ -50,10 +53,11 @@ export function usersAdapter(maxMembers: number): ResourceAdapter<StoredUser> {
       ),
     remove: deleteUser,
     async represent(ctx, baseUrl, items, projection) {
-      const groups = wantsAttribute(USER_RESOURCE_SCHEMAS, projection, 'groups')
-        ? await groupsOfUsers(ctx, items.map((u) => u.id))
-        : undefined;
-      return items.map((u) => userRepresentation(baseUrl, u, groups?.get(u.id)));
+      if (!wantsGroups(projection)) return items.map((u) => userRepresentation(baseUrl, u, undefined));
+      // Reads load groups with the user; after a write they are read here, in one query for all.
+      const missing = items.filter((u) => u.groups === undefined).map((u) => u.id);
+      const loaded = missing.length > 0 ? await groupsOfUsers(ctx, missing) : undefined;
+      return items.map((u) => userRepresentation(baseUrl, u, u.groups ?? loaded?.get(u.id)));
     },
   };
 }

@@ -31,6 +31,19 @@ describe(`SCIM writes under real traffic on ${testDatabaseKind}`, () => {
     expect((after.body.members as { value: string }[]).map((m) => m.value).sort()).toEqual(users.map((u) => u.id).sort());
   });
 
+  it('loses no change when concurrent PATCHes add different values to one user', async () => {
+    const scim = await scimClient(database.handle);
+    const user = await scim.createUser('many-phones@example.com');
+    const numbers = Array.from({ length: 10 }, (_, i) => `+1 555 010${i}`);
+    const replies = await Promise.all(
+      numbers.map((value) => scim.patch(`/Users/${user.id}`, [{ op: 'add', path: 'phoneNumbers', value: [{ value, type: 'work' }] }])),
+    );
+    expect(replies.map((r) => r.status)).toEqual(numbers.map(() => 200));
+    const after = await scim.send('GET', `/Users/${user.id}`);
+    expect((after.body.phoneNumbers as { value: string }[]).map((p) => p.value).sort()).toEqual([...numbers].sort());
+    expect(after.body.meta).toMatchObject({ version: 'W/"11"' });
+  });
+
   it('adds 10,000 members in one PATCH, in one transaction', async () => {
     const scim = await scimClient(database.handle);
     const group = await scim.createGroup('Big');

@@ -1,0 +1,152 @@
+/**
+ * The statements behind what IdPs do at every sync — read a user, find one by userName, create
+ * one, update one — each a single prepared statement: the change and its change-feed entry are
+ * written by one statement (a data-modifying CTE), which is atomic without a transaction block.
+ */
+import { sql, type SQL } from 'drizzle-orm';
+import { epochDate, jsonValue, queryPrepared, type Database } from '../db/index.ts';
+import { newId } from '../ids.ts';
+import type { DirectoryContext } from './directory-context.ts';
+
+export interface UserRow {
+  id: string;
+  document: Record<string, unknown>;
+  active: boolean;
+  version: number;
+  createdAt: Date;
+  updatedAt: Date;
+  /** Direct groups, when the statement was asked for them. */
+  groups?: { id: string; displayName: string }[];
+}
+
+export interface UserColumns {
+  userName: string;
+  externalId: string | null;
+  active: boolean;
+  displayName: string | null;
+  emailValues: string[];
+}
+
+interface RawUserRow {
+  id: string;
+  document: unknown;
+  active: boolean;
+  version: number;
+  created_ms: number;
+  updated_ms: number;
+  groups?: unknown;
+}
+
+const RETURNED = sql.raw(
+  'id, document, active, version, extract(epoch from created_at) * 1000 as created_ms, extract(epoch from updated_at) * 1000 as updated_ms',
+);
+
+/**
+ * A user's direct groups as one JSON array, for the row named `row` (an alias or the table name),
+ * so that a read with `groups` stays one statement.
+ */
+export function groupsOfRow(row: 'u' | 'directory_users'): SQL {
+  return sql.raw(`(select coalesce(json_agg(json_build_object('id', g.id, 'displayName', g.display_name) order by g.display_name, g.id), '[]'::json)
+   from directory_group_members m join directory_groups g on g.directory_id = m.directory_id and g.id = m.group_id
+   where m.directory_id = ${row}.directory_id and m.user_id = ${row}.id) as groups`);
+}
+
+function toUserRow(raw: RawUserRow): UserRow {
+  return {
+    id: raw.id,
+    document: jsonValue(raw.document),
+    active: raw.active,
+    version: Number(raw.version),
+    createdAt: epochDate(raw.created_ms),
+    updatedAt: epochDate(raw.updated_ms),
+    ...(raw.groups === undefined ? {} : { groups: jsonValue(raw.groups) }),
+  };
+}
+
+const COLUMNS = sql.raw(
+  'u.id, u.document, u.active, u.version, extract(epoch from u.created_at) * 1000 as created_ms, extract(epoch from u.updated_at) * 1000 as updated_ms',
+);
+
+async function select(ctx: DirectoryContext, where: SQL, withGroups: boolean): Promise<UserRow[]> {
+  const columns = withGroups ? sql`${COLUMNS}, ${groupsOfRow('u')}` : COLUMNS;
+  const rows = await queryPrepared<RawUserRow>(
+    ctx.db,
+    sql`select ${columns} from directory_users u where u.directory_id = ${ctx.directory.id} and ${where}`,
+  );
+  return rows.map(toUserRow);
+}
+
+export async function selectUserById(ctx: DirectoryContext, id: string, withGroups: boolean): Promise<UserRow | undefined> {
+  return (await select(ctx, sql`u.id = ${id}`, withGroups))[0];
+}
+
+/** userName is unique per directory, case-insensitively: answered from that unique index. */
+export async function selectUserByUserName(ctx: DirectoryContext, userName: string, withGroups: boolean): Promise<UserRow[]> {
+  return select(ctx, sql`lower(u.user_name) = lower(${userName})`, withGroups);
+}
+
+/** Inserts a user and its `user.created` event; undefined when the userName is taken. */
+export async function insertUser(
+  db: Database,
+  ctx: DirectoryContext,
+  columns: UserColumns,
+  document: Record<string, unknown>,
+  passwordHash: string | null,
+): Promise<UserRow | undefined> {
+  const [raw] = await queryPrepared<RawUserRow>(
+    db,
+    sql`with created as (
+      insert into directory_users
+        (id, organization_id, directory_id, user_name, external_id, active, display_name, email_values, document, password_hash)
+      values (${newId()}, ${ctx.organization.id}, ${ctx.directory.id}, ${columns.userName}, ${columns.externalId}, ${columns.active},
+        ${columns.displayName}, array(select jsonb_array_elements_text(${JSON.stringify(columns.emailValues)}::jsonb)),
+        ${JSON.stringify(document)}::jsonb, ${passwordHash})
+      on conflict do nothing
+      returning ${RETURNED}
+    ), event as (
+      insert into directory_events (id, organization_id, directory_id, type, resource_type, resource_id, data)
+      select ${newId()}, ${ctx.organization.id}, ${ctx.directory.id}, 'user.created', 'User', id, jsonb_build_object('active', active)
+      from created
+    )
+    select * from created`,
+  );
+  return raw ? toUserRow(raw) : undefined;
+}
+
+/**
+ * Writes a user's new state if it is still at `expectedVersion`, with its `user.updated` event;
+ * undefined when someone else changed (or deleted) it first. A unique violation (userName taken)
+ * is thrown as the driver reports it.
+ */
+export async function updateUserIfVersion(
+  db: Database,
+  ctx: DirectoryContext,
+  id: string,
+  expectedVersion: number,
+  columns: UserColumns,
+  document: Record<string, unknown>,
+  password: { hash: string } | undefined,
+  activeChanged: boolean,
+): Promise<UserRow | undefined> {
+  const [raw] = await queryPrepared<RawUserRow>(
+    db,
+    sql`with updated as (
+      update directory_users set
+        user_name = ${columns.userName}, external_id = ${columns.externalId}, active = ${columns.active},
+        display_name = ${columns.displayName},
+        email_values = array(select jsonb_array_elements_text(${JSON.stringify(columns.emailValues)}::jsonb)),
+        document = ${JSON.stringify(document)}::jsonb,
+        password_hash = case when ${password !== undefined} then ${password?.hash ?? null} else password_hash end,
+        version = version + 1, updated_at = now()
+      where directory_id = ${ctx.directory.id} and id = ${id} and version = ${expectedVersion}
+      returning ${RETURNED}
+    ), event as (
+      insert into directory_events (id, organization_id, directory_id, type, resource_type, resource_id, data)
+      select ${newId()}, ${ctx.organization.id}, ${ctx.directory.id}, 'user.updated', 'User', id,
+        case when ${activeChanged} then jsonb_build_object('active', active) else '{}'::jsonb end
+      from updated
+    )
+    select * from updated`,
+  );
+  return raw ? toUserRow(raw) : undefined;
+}
