@@ -5,6 +5,7 @@ import { DomainError } from '../errors.ts';
 import { newId, parseScimResourceId } from '../ids.ts';
 import type { DirectoryContext } from './directory-context.ts';
 import { recordDirectoryEvent } from './directory-events.ts';
+import { addUsersToGroup, selectGroupById } from './group-statements.ts';
 import { touchGroupsContaining, touchMembersOf, touchUsers } from './related-versions.ts';
 import { checkVersion, type ListPage, type ListQuery, type Precondition } from './directory-users.ts';
 import { applyMemberChanges, type MemberChange, type MemberInput, type MembershipDelta } from './group-members.ts';
@@ -49,11 +50,21 @@ export async function createGroup(
 
 export async function getGroup(ctx: DirectoryContext, rawId: string): Promise<StoredGroup> {
   const id = parseScimResourceId(rawId);
-  if (id !== undefined) {
-    const [row] = await ctx.db.select().from(g).where(scoped(ctx, id)).limit(1);
-    if (row) return toStored(row);
-  }
-  throw notFound(rawId);
+  const group = id === undefined ? undefined : await selectGroupById(ctx, id);
+  if (!group) throw notFound(rawId);
+  return group;
+}
+
+/**
+ * Adds users (and only users) to a group in one statement. Undefined when some id is not a user
+ * of this directory: then nothing was written, and the caller takes the general path, which
+ * handles nested groups and names the offending member.
+ */
+export async function addUsersToGroupFast(ctx: DirectoryContext, group: StoredGroup, userIds: string[]): Promise<StoredGroup | undefined> {
+  const outcome = await addUsersToGroup(ctx, group.id, userIds);
+  if (outcome.kind === 'group_not_found') throw notFound(group.id);
+  if (outcome.kind === 'not_all_users') return undefined;
+  return { ...group, version: outcome.version, updatedAt: outcome.updatedAt };
 }
 
 export interface GroupChange {

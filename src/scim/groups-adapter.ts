@@ -1,5 +1,6 @@
 /** Groups as the SCIM resource routes see them: the domain's verbs plus the Group schema rules. */
 import {
+  addUsersToGroupFast,
   createGroup,
   deleteGroup,
   getGroup,
@@ -12,7 +13,7 @@ import {
 import { ScimRequestError } from './errors.ts';
 import type { ResourceAdapter } from './resource-routes.ts';
 import { matchesElement } from './resource/element-filter.ts';
-import { applyPatch, checkImmutable, wantsAttribute, type MemberOp, type MemberRef, type ScimDocument } from './resource/index.ts';
+import { applyPatch, checkImmutable, wantsAttribute, type MemberOp, type MemberRef, type PatchResult, type ScimDocument } from './resource/index.ts';
 import { groupRepresentation } from './representation.ts';
 import { findAttribute, GROUP_RESOURCE_SCHEMAS, GROUP_SCHEMA } from './schema/index.ts';
 
@@ -44,6 +45,14 @@ function toMemberChange(op: MemberOp, baseUrl: string): MemberChange {
   }
 }
 
+/** The ids a PATCH adds, when adding members not typed as groups is all it does; else undefined. */
+function onlyAddedUsers(planned: PatchResult, before: Record<string, unknown>): string[] | undefined {
+  if (planned.memberOps.length === 0 || !planned.memberOps.every((op) => op.kind === 'add')) return undefined;
+  if (JSON.stringify(planned.document) !== JSON.stringify(before)) return undefined;
+  const members = planned.memberOps.flatMap((op) => (op.kind === 'add' ? op.members : []));
+  return members.some((m) => m.type === 'Group') ? undefined : members.map((m) => m.value);
+}
+
 export function groupsAdapter(maxMembers: number, scimBaseUrl: (directoryId: string) => string): ResourceAdapter<StoredGroup> {
   return {
     kind: 'Group',
@@ -66,23 +75,38 @@ export function groupsAdapter(maxMembers: number, scimBaseUrl: (directoryId: str
           precondition,
         )
       ).group,
-    patch: async (ctx, id, operations, precondition) =>
-      (
-        await modifyGroup(
-          ctx,
-          id,
-          (current) => {
-            const result = applyPatch(current.document as ScimDocument, operations, 'Group', GROUP_RESOURCE_SCHEMAS, {
-              currentId: current.id,
-              maxMembers,
-            });
-            if (!result.ok) throw new ScimRequestError(result.error.status, result.error.scimType, result.error.detail);
-            const baseUrl = scimBaseUrl(ctx.directory.id);
-            return { document: result.value.document, members: result.value.memberOps.map((op) => toMemberChange(op, baseUrl)) };
-          },
-          precondition,
-        )
-      ).group,
+    patch: async (ctx, id, operations, precondition) => {
+      const baseUrl = scimBaseUrl(ctx.directory.id);
+      const apply = (current: StoredGroup) => {
+        const result = applyPatch(current.document as ScimDocument, operations, 'Group', GROUP_RESOURCE_SCHEMAS, {
+          currentId: current.id,
+          maxMembers,
+        });
+        if (!result.ok) throw new ScimRequestError(result.error.status, result.error.scimType, result.error.detail);
+        return result.value;
+      };
+      if (precondition.expectedVersions === undefined) {
+        // Entra adds members one PATCH at a time, at a high rate: when a PATCH only adds users,
+        // it is one statement. Anything else (or a member that is not a user) takes the general path.
+        const current = await getGroup(ctx, id);
+        const planned = apply(current);
+        const userIds = onlyAddedUsers(planned, current.document);
+        if (userIds !== undefined) {
+          const applied = await addUsersToGroupFast(ctx, current, userIds);
+          if (applied) return applied;
+        }
+      }
+      const { group } = await modifyGroup(
+        ctx,
+        id,
+        (current) => {
+          const planned = apply(current);
+          return { document: planned.document, members: planned.memberOps.map((op) => toMemberChange(op, baseUrl)) };
+        },
+        precondition,
+      );
+      return group;
+    },
     remove: deleteGroup,
     async represent(ctx, baseUrl, items, projection) {
       const members = wantsAttribute(GROUP_RESOURCE_SCHEMAS, projection, 'members')

@@ -29,6 +29,15 @@ describe(`SCIM writes under real traffic on ${testDatabaseKind}`, () => {
     expect(replies.map((r) => r.status)).toEqual(users.map(() => 204));
     const after = await scim.send('GET', `/Groups/${group.id}`);
     expect((after.body.members as { value: string }[]).map((m) => m.value).sort()).toEqual(users.map((u) => u.id).sort());
+    expect(after.body.meta).toMatchObject({ version: 'W/"13"' });
+    const events = await database.handle.db
+      .select({ data: schema.directoryEvents.data })
+      .from(schema.directoryEvents)
+      .where(eq(schema.directoryEvents.resourceId, group.id));
+    const added = events.flatMap((e) => (e.data.added as string[] | undefined) ?? []);
+    expect(added.sort()).toEqual(users.map((u) => u.id).sort());
+    // Each user's groups changed, so each user's version moved on.
+    expect((await scim.send('GET', `/Users/${users[0]!.id}`)).body.meta).toMatchObject({ version: 'W/"2"' });
   });
 
   it('loses no change when concurrent PATCHes add different values to one user', async () => {

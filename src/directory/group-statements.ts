@@ -1,0 +1,76 @@
+/**
+ * The statements behind what IdPs do most to groups: read one, and add users to one (Entra sends
+ * one PATCH per added member, at a high rate). Adding is one prepared statement that locks the
+ * group row, checks every id, inserts the memberships, bumps the versions of the group and of
+ * the users whose `groups` changed, and writes the change-feed entry — all or nothing.
+ */
+import { sql } from 'drizzle-orm';
+import { epochDate, jsonValue, queryPrepared } from '../db/index.ts';
+import { isUuid, newId } from '../ids.ts';
+import type { DirectoryContext } from './directory-context.ts';
+import type { StoredGroup } from './directory-groups.ts';
+
+interface RawGroupRow {
+  id: string;
+  document: unknown;
+  version: number;
+  created_ms: number;
+  updated_ms: number;
+}
+
+export async function selectGroupById(ctx: DirectoryContext, id: string): Promise<StoredGroup | undefined> {
+  const [raw] = await queryPrepared<RawGroupRow>(
+    ctx.db,
+    sql`select id, document, version, extract(epoch from created_at) * 1000 as created_ms, extract(epoch from updated_at) * 1000 as updated_ms
+        from directory_groups where directory_id = ${ctx.directory.id} and id = ${id}`,
+  );
+  return raw
+    ? { id: raw.id, document: jsonValue(raw.document), version: Number(raw.version), createdAt: epochDate(raw.created_ms), updatedAt: epochDate(raw.updated_ms) }
+    : undefined;
+}
+
+export type AddUsersOutcome =
+  | { kind: 'applied'; version: number; updatedAt: Date; added: number }
+  /** Some id is not a user of this directory (maybe a group, maybe unknown): nothing was written. */
+  | { kind: 'not_all_users' }
+  | { kind: 'group_not_found' };
+
+export async function addUsersToGroup(ctx: DirectoryContext, groupId: string, userIds: string[]): Promise<AddUsersOutcome> {
+  if (!userIds.every(isUuid)) return { kind: 'not_all_users' };
+  const d = ctx.directory.id;
+  const [row] = await queryPrepared<{ ok: boolean; found: number; added: number; version: number | null; updated_ms: number | null }>(
+    ctx.db,
+    sql`with target as (
+      select id, version, updated_at from directory_groups where directory_id = ${d} and id = ${groupId} for update
+    ), wanted as (
+      select distinct member as id from unnest(string_to_array(${userIds.join(',')}, ',')::uuid[]) as member
+    ), valid as (
+      select u.id from directory_users u join wanted w on w.id = u.id where u.directory_id = ${d}
+    ), verdict as (
+      select (select count(*) from target) = 1 and (select count(*) from valid) = (select count(*) from wanted) as ok
+    ), inserted as (
+      insert into directory_group_members (directory_id, group_id, user_id)
+      select ${d}, ${groupId}, id from valid where (select ok from verdict)
+      on conflict do nothing
+      returning user_id
+    ), touched as (
+      update directory_users set version = version + 1, updated_at = now()
+      where directory_id = ${d} and id in (select user_id from inserted)
+    ), bumped as (
+      update directory_groups set version = version + 1, updated_at = now()
+      where directory_id = ${d} and id = ${groupId} and exists (select 1 from inserted)
+      returning version, updated_at
+    ), event as (
+      insert into directory_events (id, organization_id, directory_id, type, resource_type, resource_id, data)
+      select ${newId()}, ${ctx.organization.id}, ${d}, 'group.members_changed', 'Group', ${groupId},
+        jsonb_build_object('added', (select jsonb_agg(user_id) from inserted), 'removed', '[]'::jsonb)
+      where exists (select 1 from inserted)
+    )
+    select (select ok from verdict) as ok, (select count(*) from target)::int as found, (select count(*) from inserted)::int as added,
+      coalesce((select version from bumped), (select version from target)) as version,
+      extract(epoch from coalesce((select updated_at from bumped), (select updated_at from target))) * 1000 as updated_ms`,
+  );
+  if (!row || Number(row.found) === 0) return { kind: 'group_not_found' };
+  if (!row.ok) return { kind: 'not_all_users' };
+  return { kind: 'applied', version: Number(row.version), updatedAt: epochDate(row.updated_ms), added: Number(row.added) };
+}
