@@ -4,8 +4,10 @@ import { schema, withTransaction } from '../db/index.ts';
 import { DomainError } from '../errors.ts';
 import { newId, parseScimResourceId } from '../ids.ts';
 import type { DirectoryContext } from './directory-context.ts';
+import { countResources } from './resource-counts.ts';
 import { recordDirectoryEvent } from './directory-events.ts';
 import { addUsersToGroup, selectGroupById } from './group-statements.ts';
+
 import { touchGroupsContaining, touchMembersOf, touchUsers } from './related-versions.ts';
 import { checkVersion, type ListPage, type ListQuery, type Precondition } from './directory-users.ts';
 import { applyMemberChanges, type MemberChange, type MemberInput, type MembershipDelta } from './group-members.ts';
@@ -136,8 +138,10 @@ export async function deleteGroup(ctx: DirectoryContext, rawId: string, precondi
 
 export async function listGroups(ctx: DirectoryContext, query: ListQuery): Promise<ListPage<StoredGroup>> {
   const where = and(eq(g.directoryId, ctx.directory.id), query.condition ? conditionToSql(query.condition, 'Group') : undefined);
-  const [totalRow] = await ctx.db.select({ total: count() }).from(g).where(where);
-  const total = Number(totalRow?.total ?? 0);
+  const total =
+    query.condition === undefined
+      ? await countResources(ctx, 'Group')
+      : Number((await ctx.db.select({ total: count() }).from(g).where(where))[0]?.total ?? 0);
   if (query.count === 0 || query.startIndex > total) return { total, items: [] };
   const order: SQL[] = query.sort ? [sortToSql(query.sort, 'Group'), asc(g.id)] : [asc(g.id)];
   const rows = await ctx.db.select().from(g).where(where).orderBy(...order).limit(query.count).offset(query.startIndex - 1);

@@ -7,6 +7,7 @@ import { jsonValue, schema, withTransaction } from '../db/index.ts';
 import { DomainError, isUniqueViolation } from '../errors.ts';
 import { parseScimResourceId } from '../ids.ts';
 import type { DirectoryContext } from './directory-context.ts';
+import { countResources } from './resource-counts.ts';
 import { recordDirectoryEvent } from './directory-events.ts';
 import { groupsOfRow, insertUser, selectUserById, selectUserByUserName, updateUserIfVersion } from './user-statements.ts';
 import { hashPassword } from './passwords.ts';
@@ -164,14 +165,15 @@ export async function listUsers(ctx: DirectoryContext, query: ListQuery): Promis
   }
   const where = and(eq(u.directoryId, ctx.directory.id), query.condition ? conditionToSql(query.condition, 'User') : undefined);
   const order: SQL[] = query.sort ? [sortToSql(query.sort, 'User'), asc(u.id)] : [asc(u.id)];
+  // Unfiltered, the total is the directory's kept count; filtered, it rides along with the page.
+  const knownTotal = query.condition === undefined ? await countResources(ctx, 'User') : undefined;
   const page =
-    query.count === 0
+    query.count === 0 || (knownTotal !== undefined && query.startIndex > knownTotal)
       ? []
       : await ctx.db
           .select({
             user: u,
-            // The total rides along with the page: one statement instead of a count and a select.
-            total: sql<number>`count(*) over ()`,
+            total: knownTotal === undefined ? sql<number>`count(*) over ()` : sql<number>`0`,
             ...(withGroups ? { groups: sql<unknown>`${groupsOfRow('directory_users')}` } : {}),
           })
           .from(u)
@@ -181,7 +183,8 @@ export async function listUsers(ctx: DirectoryContext, query: ListQuery): Promis
           .offset(query.startIndex - 1);
   // An empty page says nothing of the total (the offset may lie past the end): count then.
   const total =
-    page.length > 0 ? Number(page[0]!.total) : Number((await ctx.db.select({ total: count() }).from(u).where(where))[0]?.total ?? 0);
+    knownTotal ??
+    (page.length > 0 ? Number(page[0]!.total) : Number((await ctx.db.select({ total: count() }).from(u).where(where))[0]?.total ?? 0));
   const items = page.map((row) => ({
     ...toStored(row.user),
     ...('groups' in row ? { groups: jsonValue<UserGroupRef[]>(row.groups) } : {}),

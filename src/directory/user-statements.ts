@@ -150,3 +150,4 @@ export async function updateUserIfVersion(
   );
   return raw ? toUserRow(raw) : undefined;
 }
+

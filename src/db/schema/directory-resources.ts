@@ -146,3 +146,20 @@ export const directoryEvents = pgTable(
     index('directory_events_directory_idx').on(t.directoryId, t.id),
   ],
 );
+
+/**
+ * How many users and groups each directory holds, kept by statement-level triggers (see the
+ * migration) so that an unfiltered list's exact totalResults is a sum of a few rows, not a count
+ * over a million. Each statement adds to one of 16 shards chosen at random, so concurrent creates
+ * rarely wait on the same row.
+ */
+export const directoryResourceCounts = pgTable(
+  'directory_resource_counts',
+  {
+    directoryId: uuid('directory_id').notNull(),
+    resourceType: text('resource_type').notNull(),
+    shard: integer('shard').notNull(),
+    count: integer('count').notNull(),
+  },
+  (t) => [primaryKey({ name: 'directory_resource_counts_pkey', columns: [t.directoryId, t.resourceType, t.shard] })],
+);
