@@ -115,7 +115,9 @@ export async function modifyUser(
     const fields = indexedFields(next.document);
     const password = next.password === undefined ? undefined : { hash: await hashPassword(next.password) };
     try {
-      const row = await updateUserIfVersion(ctx.db, ctx, id, current.version, fields, next.document, password, fields.active !== current.active);
+      const display = (d: Record<string, unknown>) => d.displayName ?? d.userName;
+      const changed = { active: fields.active !== current.active, display: display(next.document) !== display(current.document) };
+      const row = await updateUserIfVersion(ctx.db, ctx, id, current.version, fields, next.document, password, changed);
       if (row) return row;
     } catch (error) {
       if (isUniqueViolation(error)) throw userNameTaken(fields.userName, error);

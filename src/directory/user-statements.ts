@@ -126,7 +126,7 @@ export async function updateUserIfVersion(
   columns: UserColumns,
   document: Record<string, unknown>,
   password: { hash: string } | undefined,
-  activeChanged: boolean,
+  changed: { active: boolean; display: boolean },
 ): Promise<UserRow | undefined> {
   const [raw] = await queryPrepared<RawUserRow>(
     db,
@@ -143,8 +143,13 @@ export async function updateUserIfVersion(
     ), event as (
       insert into directory_events (id, organization_id, directory_id, type, resource_type, resource_id, data)
       select ${newId()}, ${ctx.organization.id}, ${ctx.directory.id}, 'user.updated', 'User', id,
-        case when ${activeChanged} then jsonb_build_object('active', active) else '{}'::jsonb end
+        case when ${changed.active} then jsonb_build_object('active', active) else '{}'::jsonb end
       from updated
+    ), groups_shown_in as (
+      -- A group lists its members' display names: when that changes, so does the group's ETag.
+      update directory_groups set version = version + 1, updated_at = now()
+      where ${changed.display} and exists (select 1 from updated) and directory_id = ${ctx.directory.id}
+        and id in (select group_id from directory_group_members where directory_id = ${ctx.directory.id} and user_id = ${id})
     )
     select * from updated`,
   );

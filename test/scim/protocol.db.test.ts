@@ -136,6 +136,10 @@ describe(`SCIM protocol rules on ${testDatabaseKind}`, () => {
     const afterRename = await etag(`/Users/${user.id}`);
     expect(afterRename).not.toBe(afterJoin);
 
+    const beforeRename = await etag(`/Groups/${group.id}`);
+    await scim.patch(`/Users/${user.id}`, [{ op: 'replace', path: 'displayName', value: 'Now shown differently' }]);
+    expect(await etag(`/Groups/${group.id}`)).not.toBe(beforeRename);
+
     const groupBefore = await etag(`/Groups/${group.id}`);
     await scim.send('DELETE', `/Users/${user.id}`);
     expect(await etag(`/Groups/${group.id}`)).not.toBe(groupBefore);
