@@ -169,20 +169,29 @@ export async function listUsers(ctx: DirectoryContext, query: ListQuery): Promis
   const order: SQL[] = query.sort ? [sortToSql(query.sort, 'User'), asc(u.id)] : [asc(u.id)];
   // Unfiltered, the total is the directory's kept count; filtered, it rides along with the page.
   const knownTotal = query.condition === undefined ? await countResources(ctx, 'User') : undefined;
-  const page =
-    query.count === 0 || (knownTotal !== undefined && query.startIndex > knownTotal)
-      ? []
-      : await ctx.db
-          .select({
-            user: u,
-            total: knownTotal === undefined ? sql<number>`count(*) over ()` : sql<number>`0`,
-            ...(withGroups ? { groups: sql<unknown>`${groupsOfRow('directory_users')}` } : {}),
-          })
-          .from(u)
-          .where(where)
-          .orderBy(...order)
-          .limit(query.count)
-          .offset(query.startIndex - 1);
+  const columns = {
+    user: u,
+    total: knownTotal === undefined ? sql<number>`count(*) over ()` : sql<number>`0`,
+    ...(withGroups ? { groups: sql<unknown>`${groupsOfRow('directory_users')}` } : {}),
+  };
+  let page: { user: typeof u.$inferSelect; total: number; groups?: unknown }[] = [];
+  if (query.count > 0 && !(knownTotal !== undefined && query.startIndex > knownTotal)) {
+    if (query.condition === undefined && query.sort === undefined) {
+      // A deep page of a whole directory: skip to it over the (directory_id, id) index alone, then
+      // read just those rows, instead of reading every row before the page from the table.
+      const pageIds = ctx.db
+        .select({ pageId: u.id })
+        .from(u)
+        .where(where)
+        .orderBy(asc(u.id))
+        .limit(query.count)
+        .offset(query.startIndex - 1)
+        .as('page_ids');
+      page = await ctx.db.select(columns).from(u).innerJoin(pageIds, eq(pageIds.pageId, u.id)).where(where).orderBy(asc(u.id));
+    } else {
+      page = await ctx.db.select(columns).from(u).where(where).orderBy(...order).limit(query.count).offset(query.startIndex - 1);
+    }
+  }
   // An empty page says nothing of the total (the offset may lie past the end): count then.
   const total =
     knownTotal ??
