@@ -7,7 +7,8 @@
  * Runs as its own process, like Roster, so that neither shares an event loop with the load
  * generator. Prints `{"port":…}` on stdout once it listens; stops on SIGTERM.
  *
- * Environment: BASELINE_DATABASE_URL, BASELINE_DIRECTORY_ID, PORT (0 for any free port).
+ * Environment: BASELINE_DATABASE_URL, BASELINE_DIRECTORY_ID, PORT (0 for any free port),
+ * BASELINE_MAX_PIPELINE (0).
  */
 import type { AddressInfo } from 'node:net';
 import { serve } from '@hono/node-server';
@@ -23,8 +24,14 @@ if (!url || !directoryId) {
 }
 
 // postgres.js prepares each distinct statement once per connection (prepare: true is its default,
-// stated here because the comparison depends on it).
-const sql = postgres(url, { max: 10, prepare: true, onnotice: () => {}, idle_timeout: 60 });
+// stated here because the comparison depends on it). max_pipeline defaults to 0 here: with more
+// callers than connections, postgres.js otherwise pipelines onto busy connections, and the array
+// it keeps them in grows without bound under sustained load (Queue.remove scans it on every
+// query), so throughput decays within seconds (porsager/postgres#747). The floor should not carry
+// a defect one option avoids; BASELINE_MAX_PIPELINE=100 restores the library default.
+// (max_pipeline is read by postgres.js but missing from its type declarations.)
+const options = { max: 10, prepare: true, max_pipeline: Number(process.env.BASELINE_MAX_PIPELINE ?? 0), onnotice: () => {}, idle_timeout: 60 };
+const sql = postgres(url, options);
 
 const JSON_TYPE = { 'Content-Type': 'application/json' };
 const app = new Hono();

@@ -130,7 +130,10 @@ export interface LoadResult {
   /** The first few error messages, to tell a broken scenario from a slow server. */
   errorSamples: string[];
   statuses: Record<string, number>;
+  /** The measured phase: from its first request to the end of its last. */
   elapsedMs: number;
+  /** The whole run, warm-up included: the wall time the CPU figures cover. */
+  totalMs: number;
   rps: number;
   latency: LatencySummary;
 }
@@ -255,6 +258,7 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
   return {
     requests: latency.count,
     sent: completed,
+    totalMs: performance.now() - started,
     errors,
     errorSamples,
     statuses,

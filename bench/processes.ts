@@ -2,7 +2,7 @@
  * The processes a run starts: Roster (`node bin/roster.js serve`), the baseline server, and the
  * `roster` CLI for setup. Each is started here and stopped here, by its own pid.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { createWriteStream, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
@@ -59,13 +59,15 @@ export interface RosterSettings {
   secret: string;
   rateLimitPerMinute: number;
   logFile: string;
+  /** Extra node options, e.g. --cpu-prof to see where Roster's time goes. */
+  nodeArgs?: string[];
 }
 
 /** Starts Roster on the run's database and resolves once /readyz answers 200. */
 export async function startRoster(settings: RosterSettings): Promise<Started> {
   const port = await freePort();
   const log = createWriteStream(settings.logFile, { flags: 'a' });
-  const child = spawn(process.execPath, [path.join(REPO_ROOT, 'bin/roster.js'), 'serve'], {
+  const child = spawn(process.execPath, [...(settings.nodeArgs ?? []), path.join(REPO_ROOT, 'bin/roster.js'), 'serve'], {
     cwd: REPO_ROOT,
     env: cleanEnv({
       DATABASE_URL: settings.databaseUrl,
@@ -110,10 +112,15 @@ function tail(file: string): string {
 }
 
 /** Starts bench/baseline-server.ts and resolves with its origin once it prints its port. */
-export async function startBaseline(databaseUrl: string, directoryId: string, logFile: string): Promise<Started> {
+export async function startBaseline(databaseUrl: string, directoryId: string, maxPipeline: number, logFile: string): Promise<Started> {
   const child = spawn(process.execPath, ['--import', 'tsx', path.join(REPO_ROOT, 'bench/baseline-server.ts')], {
     cwd: REPO_ROOT,
-    env: cleanEnv({ BASELINE_DATABASE_URL: databaseUrl, BASELINE_DIRECTORY_ID: directoryId, PORT: '0' }),
+    env: cleanEnv({
+      BASELINE_DATABASE_URL: databaseUrl,
+      BASELINE_DIRECTORY_ID: directoryId,
+      BASELINE_MAX_PIPELINE: String(maxPipeline),
+      PORT: '0',
+    }),
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const log = createWriteStream(logFile, { flags: 'a' });
@@ -152,6 +159,35 @@ export function rssMiB(pid: number): number | undefined {
   try {
     const match = /^VmRSS:\s+(\d+)\s+kB/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
     return match ? Number(match[1]) / 1024 : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+let clockTicks: number | undefined;
+
+/** Clock ticks per second of /proc/<pid>/stat times (USER_HZ, 100 on nearly every Linux). */
+function ticksPerSecond(): number {
+  if (clockTicks === undefined) {
+    const out = spawnSync('getconf', ['CLK_TCK'], { encoding: 'utf8' });
+    const n = Number(out.stdout?.trim());
+    clockTicks = Number.isInteger(n) && n > 0 ? n : 100;
+  }
+  return clockTicks;
+}
+
+/**
+ * CPU seconds (user + system) a process has used so far, from /proc (Linux); undefined when the
+ * process is not on this machine or is gone.
+ */
+export function cpuSeconds(pid: number): number | undefined {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // The command name may contain spaces; the fields after its closing parenthesis do not.
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    const utime = Number(fields[11]);
+    const stime = Number(fields[12]);
+    return Number.isFinite(utime) && Number.isFinite(stime) ? (utime + stime) / ticksPerSecond() : undefined;
   } catch {
     return undefined;
   }

@@ -9,8 +9,12 @@ export interface Measurement {
   /** What was measured, e.g. "roster GET /Users?filter=userName eq". */
   label: string;
   load: LoadResult;
-  /** Database work during the measured phase (and its warm-up), per request. */
+  /** Database work during the measured phase and its warm-up. */
   db?: DbCounters | undefined;
+  /** CPU seconds during the measured phase and its warm-up; undefined where /proc could not tell. */
+  cpu?: { server: number | undefined; postgres: number | undefined; generator: number } | undefined;
+  /** Wall time the db and cpu figures cover. */
+  wallMs?: number | undefined;
 }
 
 export interface TargetCheck {
@@ -40,6 +44,20 @@ function dbPerRequest(m: Measurement): string {
   return `  db/req: commits ${per(m.db.commits)}, ins ${per(m.db.inserted)}, upd ${per(m.db.updated)}, fetched ${per(m.db.fetched)}`;
 }
 
+/**
+ * Where a request's time goes: CPU per request in the server process, in the PostgreSQL backends
+ * and in the load generator, and how busy each was. With every core shared, the side that uses
+ * the most CPU per request is the one that sets the throughput.
+ */
+function cpuPerRequest(m: Measurement): string {
+  if (!m.cpu || !m.wallMs) return '';
+  const n = Math.max(1, m.load.sent);
+  const wallS = m.wallMs / 1000;
+  const part = (name: string, seconds: number | undefined) =>
+    seconds === undefined ? `${name} ?` : `${name} ${((seconds * 1000) / n).toFixed(3)} ms (${((seconds / wallS) * 100).toFixed(0)}%)`;
+  return `  cpu/req: ${part('server', m.cpu.server)}, ${part('postgres', m.cpu.postgres)}, ${part('load gen', m.cpu.generator)}`;
+}
+
 /** One measurement: throughput, latency, and what went wrong if anything did. */
 export function printMeasurement(m: Measurement): void {
   const { load } = m;
@@ -48,6 +66,8 @@ export function printMeasurement(m: Measurement): void {
   );
   const db = dbPerRequest(m);
   if (db) out(`${''.padEnd(58)}${db}`);
+  const cpu = cpuPerRequest(m);
+  if (cpu) out(`${''.padEnd(58)}${cpu}`);
   for (const sample of load.errorSamples) out(`${''.padEnd(6)}error: ${sample}`);
 }
 

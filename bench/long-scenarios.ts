@@ -1,0 +1,134 @@
+/**
+ * The long scenarios, run on request: deep pages of a directory of a million users (--scale) and
+ * an Okta-like mix held for minutes (--soak).
+ */
+import type { HttpRequest, LoadSample } from './load.ts';
+import { json, measure, oktaFilter, pick, type BenchContext } from './measure.ts';
+import { rssMiB } from './processes.ts';
+import { heading, ms, rate, say } from './report.ts';
+import { getUserRequest, identity, idpHeaders, oktaPutBody, oktaUserBody, PATCH_URN, type DirectoryTarget } from './seed.ts';
+
+/** Deep pages of a directory of `total` users; every page must report the exact total. */
+export async function scaleListScenario(ctx: BenchContext, dir: DirectoryTarget, total: number): Promise<void> {
+  heading(`List deep pages of ${total.toLocaleString('en-US')} users (count=100, concurrency ${ctx.flags.scaleConcurrency})`);
+  let wrongTotals = 0;
+  const m = await measure(ctx, 'roster GET /Users?startIndex=<random>&count=100', ctx.roster, {
+    concurrency: ctx.flags.scaleConcurrency,
+    request: () => ({
+      method: 'GET',
+      path: `${dir.base}/Users?startIndex=${1 + Math.floor(ctx.random() * (total - 100))}&count=100`,
+      headers: idpHeaders('okta', dir.token, false),
+      expect: [200],
+    }),
+    check: (_i, res) => {
+      const body = json(res);
+      const resources = body.Resources as unknown[] | undefined;
+      if (body.totalResults !== total || resources?.length !== 100 || body.itemsPerPage !== 100) {
+        wrongTotals += 1;
+        return `totalResults ${String(body.totalResults)}, itemsPerPage ${String(body.itemsPerPage)}, ${resources?.length} resources`;
+      }
+      return undefined;
+    },
+  });
+  ctx.checks.push({
+    name: `list deep pages of ${total.toLocaleString('en-US')} users`,
+    target: 'p99 ≤ 100 ms, exact totalResults',
+    measured: `p99 ${ms(m.load.latency.p99)} ms, p50 ${ms(m.load.latency.p50)} ms, ${rate(m.load.rps)} req/s, ${wrongTotals === 0 && m.load.errors === 0 ? 'totals exact' : `${wrongTotals} wrong totals, ${m.load.errors} errors`}`,
+    pass: m.load.latency.p99 <= 100 && wrongTotals === 0 && m.load.errors === 0,
+  });
+}
+
+/** Okta's steady state: lookups, reads, creates, full PUTs, PATCHes and import pages, for minutes. */
+export async function soakScenario(ctx: BenchContext, minutes: number): Promise<void> {
+  heading(`Soak: Okta-like mix for ${minutes} min at concurrency ${ctx.flags.concurrency}`);
+  say('  mix: lookup 40%, get 25%, create 10%, PUT 10%, PATCH 10%, list 5%');
+  const okta = ctx.okta;
+  const tag = ctx.freshTag();
+  const mix: [number, (i: number) => HttpRequest][] = [
+    [0.4, () => {
+      const u = pick(ctx, okta.users);
+      return {
+        method: 'GET',
+        path: `${okta.base}/Users?filter=${oktaFilter(`userName eq "${u.userName}"`)}&startIndex=1&count=100`,
+        headers: idpHeaders('okta', okta.token, false),
+        expect: [200],
+      };
+    }],
+    [0.25, () => getUserRequest(okta, pick(ctx, okta.users).id)],
+    [0.1, (i) => ({
+      method: 'POST',
+      path: `${okta.base}/Users`,
+      headers: idpHeaders('okta', okta.token, true),
+      body: JSON.stringify(oktaUserBody(identity(tag, i), ctx.flags.password)),
+      expect: [201],
+    })],
+    [0.1, (i) => {
+      const u = pick(ctx, okta.users);
+      return {
+        method: 'PUT',
+        path: `${okta.base}/Users/${u.id}`,
+        headers: idpHeaders('okta', okta.token, true),
+        body: JSON.stringify(oktaPutBody(u.id, identity('s', u.index), i)),
+        expect: [200],
+      };
+    }],
+    [0.1, (i) => ({
+      method: 'PATCH',
+      path: `${okta.base}/Users/${pick(ctx, okta.users).id}`,
+      headers: idpHeaders('okta', okta.token, true),
+      body: JSON.stringify({ schemas: [PATCH_URN], Operations: [{ op: 'replace', value: { active: i % 2 === 0 } }] }),
+      expect: [200],
+    })],
+    [0.05, () => ({
+      method: 'GET',
+      path: `${okta.base}/Users?startIndex=${1 + Math.floor(ctx.random() * okta.users.length)}&count=100`,
+      headers: idpHeaders('okta', okta.token, false),
+      expect: [200],
+    })],
+  ];
+  const samples: (LoadSample & { rss: number | undefined })[] = [];
+  const rssAtStart = rssMiB(ctx.roster.pid);
+  say(`  Roster RSS before: ${rssAtStart?.toFixed(0) ?? '?'} MiB`);
+  const m = await measure(ctx, `roster mix (${minutes} min)`, ctx.roster, {
+    durationMs: minutes * 60_000,
+    sampleEveryMs: 60_000,
+    onSample: (sample) => {
+      const rss = rssMiB(ctx.roster.pid);
+      samples.push({ ...sample, rss });
+      say(
+        `  minute ${String(samples.length).padStart(3)}: ${rate((sample.requests * 1000) / sample.intervalMs).padStart(7)} req/s   p50 ${ms(sample.latency.p50).padStart(6)} ms   p99 ${ms(sample.latency.p99).padStart(6)} ms   errors ${sample.errors}   RSS ${rss?.toFixed(0) ?? '?'} MiB`,
+      );
+    },
+    request: (i) => {
+      let x = ctx.random();
+      for (const [weight, make] of mix) {
+        if (x < weight) return make(i);
+        x -= weight;
+      }
+      return mix[0]![1](i);
+    },
+  });
+  const first = samples[0];
+  const last = samples.at(-1);
+  if (!first || !last) {
+    say('  no complete minute was sampled');
+    return;
+  }
+  const rpsOf = (s: LoadSample) => (s.requests * 1000) / s.intervalMs;
+  const throughput = rpsOf(last) / rpsOf(first);
+  ctx.checks.push({
+    name: 'soak throughput',
+    target: 'last minute ≥ 90% of the first',
+    measured: `${(throughput * 100).toFixed(0)}% (${rate(rpsOf(first))} → ${rate(rpsOf(last))} req/s)${m.load.errors ? `, ${m.load.errors} errors` : ''}`,
+    pass: throughput >= 0.9 && m.load.errors === 0,
+  });
+  if (first.rss !== undefined && last.rss !== undefined) {
+    const growth = last.rss / first.rss - 1;
+    ctx.checks.push({
+      name: 'soak memory',
+      target: 'flat: RSS grows ≤ 10% after minute 1',
+      measured: `${first.rss.toFixed(0)} → ${last.rss.toFixed(0)} MiB (${growth >= 0 ? '+' : ''}${(growth * 100).toFixed(1)}%)`,
+      pass: growth <= 0.1,
+    });
+  }
+}

@@ -1,0 +1,158 @@
+/**
+ * What every scenario shares: the run's flags and context, one measured phase (load, database
+ * counters and every process's CPU around it), and the checks that turn figures into PASS/FAIL.
+ */
+import { counterDelta, readCounters, type Sql } from './database.ts';
+import { runLoad, type HttpResponse, type LoadOptions } from './load.ts';
+import { cpuSeconds } from './processes.ts';
+import { ms, printMeasurement, rate, ratio, type Measurement, type TargetCheck } from './report.ts';
+import type { BaselineSeed, DirectoryTarget } from './seed.ts';
+
+export interface Flags {
+  durationMs: number;
+  warmupMs: number;
+  concurrency: number;
+  users: number;
+  entraUsers: number;
+  groups: number;
+  seedConcurrency: number;
+  membersPerPatch: number;
+  bigMembers: number;
+  bigRepeats: number;
+  scale: boolean;
+  scaleUsers: number;
+  scaleConcurrency: number;
+  soakMinutes: number | undefined;
+  keep: boolean;
+  rateLimit: number;
+  baselinePipeline: number;
+  password: boolean;
+  cpuProf: boolean;
+  seed: number;
+}
+
+/** A server under load: where to send requests, and which process to charge CPU to. */
+export interface Endpoint {
+  origin: string;
+  pid: number;
+}
+
+export interface BenchContext {
+  flags: Flags;
+  roster: Endpoint;
+  baselineServer: Endpoint;
+  baseline: BaselineSeed;
+  okta: DirectoryTarget;
+  entra: DirectoryTarget;
+  /** The run's database, for counters and verification. */
+  sql: Sql;
+  random: () => number;
+  checks: TargetCheck[];
+  /** Tags fresh userNames so that repeated phases never collide. */
+  freshTag: () => string;
+}
+
+/** A small, seeded generator: runs pick the same "random" users in the same order. */
+export function mulberry32(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+export const pick = <T>(ctx: BenchContext, items: readonly T[]): T => items[Math.floor(ctx.random() * items.length)]!;
+
+type PhaseOptions = Omit<LoadOptions, 'origin' | 'concurrency' | 'durationMs'> & Partial<Pick<LoadOptions, 'concurrency' | 'durationMs'>>;
+
+/** The PostgreSQL backends serving the run's database, with the CPU each has used so far. */
+async function backendCpu(sql: Sql): Promise<Map<number, number>> {
+  const rows = await sql<{ pid: number }[]>`
+    select pid from pg_stat_activity where datname = current_database() and pid <> pg_backend_pid()`;
+  const result = new Map<number, number>();
+  for (const { pid } of rows) {
+    const cpu = cpuSeconds(pid);
+    if (cpu !== undefined) result.set(pid, cpu);
+  }
+  return result;
+}
+
+interface CpuSnapshot {
+  server: number | undefined;
+  backends: Map<number, number>;
+  generator: number;
+}
+
+async function cpuSnapshot(ctx: BenchContext, server: Endpoint): Promise<CpuSnapshot> {
+  const usage = process.cpuUsage();
+  return { server: cpuSeconds(server.pid), backends: await backendCpu(ctx.sql), generator: (usage.user + usage.system) / 1e6 };
+}
+
+/**
+ * CPU each side spent during a phase. Backends that appeared during it count in full; a backend
+ * that is gone at the end is not counted (PostgreSQL is then reported as a lower bound).
+ */
+function cpuDelta(before: CpuSnapshot, after: CpuSnapshot): Measurement['cpu'] {
+  let postgres = 0;
+  for (const [pid, end] of after.backends) postgres += end - (before.backends.get(pid) ?? 0);
+  return {
+    server: before.server === undefined || after.server === undefined ? undefined : after.server - before.server,
+    postgres: after.backends.size === 0 ? undefined : postgres,
+    generator: after.generator - before.generator,
+  };
+}
+
+/** One measured phase, with the database's counters and every process's CPU around it. */
+export async function measure(ctx: BenchContext, label: string, server: Endpoint, options: PhaseOptions): Promise<Measurement> {
+  const before = await readCounters(ctx.sql);
+  const cpuBefore = await cpuSnapshot(ctx, server);
+  const load = await runLoad({
+    origin: server.origin,
+    concurrency: ctx.flags.concurrency,
+    durationMs: ctx.flags.durationMs,
+    warmupMs: ctx.flags.warmupMs,
+    ...options,
+  });
+  const cpuAfter = await cpuSnapshot(ctx, server);
+  const after = await readCounters(ctx.sql);
+  const m: Measurement = { label, load, db: counterDelta(before, after), cpu: cpuDelta(cpuBefore, cpuAfter), wallMs: load.totalMs };
+  printMeasurement(m);
+  return m;
+}
+
+export const json = (res: HttpResponse) => JSON.parse(res.body.toString('utf8')) as Record<string, unknown>;
+
+export const exactlyOne = (_i: number, res: HttpResponse) => {
+  const total = json(res).totalResults;
+  return total === 1 ? undefined : `totalResults ${String(total)}, expected 1`;
+};
+
+export function ratioCheck(name: string, roster: Measurement, baseline: Measurement, minRatio: number): TargetCheck {
+  const r = roster.load.rps / baseline.load.rps;
+  return {
+    name,
+    target: `≥ ${minRatio}× baseline req/s`,
+    measured: `${ratio(r)} (${rate(roster.load.rps)} vs ${rate(baseline.load.rps)} req/s)${roster.load.errors ? `, ${roster.load.errors} errors` : ''}`,
+    pass: r >= minRatio && roster.load.errors === 0,
+  };
+}
+
+export function p99RatioCheck(name: string, roster: Measurement, baseline: Measurement, maxRatio: number): TargetCheck {
+  const r = roster.load.latency.p99 / baseline.load.latency.p99;
+  return {
+    name,
+    target: `p99 ≤ ${maxRatio}× baseline p99`,
+    measured: `${ratio(r)} (${ms(roster.load.latency.p99)} vs ${ms(baseline.load.latency.p99)} ms)`,
+    pass: r <= maxRatio,
+  };
+}
+
+export function p99Check(name: string, m: Measurement, maxMs: number): TargetCheck {
+  return { name, target: `p99 ≤ ${maxMs} ms`, measured: `${ms(m.load.latency.p99)} ms`, pass: m.load.latency.p99 <= maxMs };
+}
+
+/** Okta encodes a filter's spaces as "+" (scim-examples/okta/03). */
+export const oktaFilter = (filter: string) => encodeURIComponent(filter).replace(/%20/g, '+');

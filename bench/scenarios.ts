@@ -1,0 +1,259 @@
+/**
+ * The scenarios measured on every run. Each one that has a baseline runs it immediately before
+ * Roster, so that both see the same machine at (nearly) the same moment: on a shared, noisy host
+ * the ratio is the figure to trust, more than either throughput alone.
+ */
+import { sendOnce, type HttpRequest } from './load.ts';
+import {
+  exactlyOne,
+  measure,
+  oktaFilter,
+  p99Check,
+  p99RatioCheck,
+  pick,
+  ratioCheck,
+  type BenchContext,
+} from './measure.ts';
+import { heading, ms, printComparison, rate, say, type Measurement } from './report.ts';
+import {
+  addMembersBody,
+  createEmptyGroup,
+  getUserRequest,
+  identity,
+  idpHeaders,
+  oktaUserBody,
+  PATCH_URN,
+  RESERVED_FOR_GROUPS,
+  storedDocument,
+  type SeededUser,
+} from './seed.ts';
+
+/** Okta's and Entra's lookup by userName before every create, against the baseline's unique-index select. */
+export async function lookupScenario(ctx: BenchContext): Promise<void> {
+  heading('Lookup by userName (GET /Users?filter=userName eq "…")');
+  const base = await measure(ctx, 'baseline GET /by-name (unique lower(user_name) index)', ctx.baselineServer, {
+    request: () => ({ method: 'GET', path: `/by-name?userName=${encodeURIComponent(pick(ctx, ctx.baseline.userNames))}`, expect: [200] }),
+    check: exactlyOne,
+  });
+  const roster = await measure(ctx, 'roster GET /Users?filter=userName eq (Okta + Entra shapes)', ctx.roster, {
+    request: (i): HttpRequest => {
+      // Half as Okta sends it (spaces as "+", startIndex/count; okta/03), half as Entra (entra/05).
+      if (i % 2 === 0) {
+        const u = pick(ctx, ctx.okta.users);
+        return {
+          method: 'GET',
+          path: `${ctx.okta.base}/Users?filter=${oktaFilter(`userName eq "${u.userName}"`)}&startIndex=1&count=100`,
+          headers: idpHeaders('okta', ctx.okta.token, false),
+          expect: [200],
+        };
+      }
+      const u = pick(ctx, ctx.entra.users);
+      return {
+        method: 'GET',
+        path: `${ctx.entra.base}/Users?filter=${encodeURIComponent(`userName eq "${u.userName}"`)}`,
+        headers: idpHeaders('entra', ctx.entra.token, false),
+        expect: [200],
+      };
+    },
+    check: exactlyOne,
+  });
+  printComparison(roster, base);
+  ctx.checks.push(ratioCheck('lookup userName eq', roster, base, 0.6), p99RatioCheck('lookup userName eq', roster, base, 2));
+}
+
+/** GET /Users/{id} against the baseline's primary-key select. */
+export async function getScenario(ctx: BenchContext): Promise<void> {
+  heading('Read one user (GET /Users/{id})');
+  const base = await measure(ctx, 'baseline GET /pk/:id (primary key)', ctx.baselineServer, {
+    request: () => ({ method: 'GET', path: `/pk/${pick(ctx, ctx.baseline.ids)}`, expect: [200] }),
+  });
+  const roster = await measure(ctx, 'roster GET /Users/{id}', ctx.roster, {
+    request: () => getUserRequest(ctx.okta, pick(ctx, ctx.okta.users).id),
+  });
+  printComparison(roster, base);
+  ctx.checks.push(ratioCheck('get user by id', roster, base, 0.6));
+}
+
+/** The floor of every write: one autocommitted single-row INSERT … RETURNING id. */
+function baselineInsert(ctx: BenchContext): Promise<Measurement> {
+  const tag = ctx.freshTag();
+  return measure(ctx, 'baseline POST /insert (one-row insert, returning id)', ctx.baselineServer, {
+    request: (i) => {
+      const id = identity(tag, i);
+      return {
+        method: 'POST',
+        path: '/insert',
+        headers: { 'Content-Type': 'application/json' },
+        body: JSON.stringify({ userName: id.userName, document: storedDocument(id) }),
+        expect: [201],
+      };
+    },
+  });
+}
+
+function writeChecks(ctx: BenchContext, name: string, roster: Measurement, base: Measurement): void {
+  printComparison(roster, base);
+  ctx.checks.push(ratioCheck(name, roster, base, 0.5), p99Check(name, roster, 50));
+}
+
+/** Okta's create with fresh userNames, and the two IdPs' deactivations, each against a fresh baseline insert. */
+export async function writeScenarios(ctx: BenchContext, which: { create: boolean; patch: boolean }): Promise<void> {
+  if (which.create) {
+    heading('Create (POST /Users, Okta shape, fresh userNames)');
+    const base = await baselineInsert(ctx);
+    const tag = ctx.freshTag();
+    const roster = await measure(ctx, `roster POST /Users (Okta${ctx.flags.password ? ', with password' : ''})`, ctx.roster, {
+      request: (i) => ({
+        method: 'POST',
+        path: `${ctx.okta.base}/Users`,
+        headers: idpHeaders('okta', ctx.okta.token, true),
+        body: JSON.stringify(oktaUserBody(identity(tag, i), ctx.flags.password)),
+        expect: [201],
+      }),
+    });
+    writeChecks(ctx, 'create user (POST)', roster, base);
+  }
+  if (which.patch) {
+    heading('Deactivate (PATCH /Users/{id})');
+    const oktaBase = await baselineInsert(ctx);
+    const okta = await measure(ctx, 'roster PATCH Okta {"op":"replace","value":{"active":false}}', ctx.roster, {
+      request: () => ({
+        method: 'PATCH',
+        path: `${ctx.okta.base}/Users/${pick(ctx, ctx.okta.users).id}`,
+        headers: idpHeaders('okta', ctx.okta.token, true),
+        body: JSON.stringify({ schemas: [PATCH_URN], Operations: [{ op: 'replace', value: { active: false } }] }),
+        expect: [200],
+      }),
+    });
+    writeChecks(ctx, 'deactivate (PATCH, Okta)', okta, oktaBase);
+    const entraBase = await baselineInsert(ctx);
+    const entra = await measure(ctx, 'roster PATCH Entra {"op":"Replace","path":"active","value":"False"}', ctx.roster, {
+      request: () => ({
+        method: 'PATCH',
+        path: `${ctx.entra.base}/Users/${pick(ctx, ctx.entra.users).id}`,
+        headers: idpHeaders('entra', ctx.entra.token, true),
+        body: JSON.stringify({ schemas: [PATCH_URN], Operations: [{ op: 'Replace', path: 'active', value: 'False' }] }),
+        expect: [200],
+      }),
+    });
+    writeChecks(ctx, 'deactivate (PATCH, Entra)', entra, entraBase);
+  }
+}
+
+async function memberRows(ctx: BenchContext, directoryId: string, groupId?: string): Promise<number> {
+  const [row] =
+    groupId === undefined
+      ? await ctx.sql<{ n: string }[]>`select count(*)::text as n from directory_group_members where directory_id = ${directoryId}`
+      : await ctx.sql<{ n: string }[]>`
+          select count(*)::text as n from directory_group_members where directory_id = ${directoryId} and group_id = ${groupId}`;
+  return Number(row?.n ?? 0);
+}
+
+/**
+ * Entra's "Add" PATCHes of `membersPerPatch` members each. Every (group, user) pair is sent once,
+ * so the rows in directory_group_members must grow by exactly the members the 204s acknowledged.
+ */
+async function membershipRun(ctx: BenchContext, label: string, groupIds: readonly string[], warmupMs: number): Promise<void> {
+  const k = ctx.flags.membersPerPatch;
+  const pool: readonly SeededUser[] = ctx.entra.users.slice(RESERVED_FOR_GROUPS);
+  const g = groupIds.length;
+  if (pool.length < k || g === 0) {
+    say(`  skipped: ${pool.length} unreserved Entra users and ${g} groups are not enough for ${k}-member batches`);
+    return;
+  }
+  const chunks = Math.floor(pool.length / k);
+  const sizeOf = new Map<number, number>();
+  let acknowledged = 0;
+  let measuredMembers = 0;
+  const before = await memberRows(ctx, ctx.entra.id);
+  const m = await measure(ctx, label, ctx.roster, {
+    warmupMs,
+    request: (i) => {
+      const group = i % g;
+      const chunk = Math.floor(i / g);
+      if (chunk >= chunks) return undefined;
+      // Group `group` gets the chunk-th slice of the pool, rotated per group: no pair repeats.
+      const members = Array.from({ length: k }, (_, j) => pool[(chunk * k + j + group * k) % pool.length]!);
+      sizeOf.set(i, members.length);
+      return {
+        method: 'PATCH',
+        path: `${ctx.entra.base}/Groups/${groupIds[group]}`,
+        headers: idpHeaders('entra', ctx.entra.token, true),
+        body: JSON.stringify(addMembersBody('entra', members)),
+        expect: [204],
+      };
+    },
+    check: (i, _res, measured) => {
+      const n = sizeOf.get(i) ?? 0;
+      sizeOf.delete(i);
+      acknowledged += n;
+      if (measured) measuredMembers += n;
+      return undefined;
+    },
+  });
+  const after = await memberRows(ctx, ctx.entra.id);
+  const written = after - before;
+  const perSecond = m.load.elapsedMs === 0 ? 0 : (measuredMembers * 1000) / m.load.elapsedMs;
+  const verified = written === acknowledged;
+  say(
+    `${'  → members written'.padEnd(58)} ${rate(perSecond).padStart(8)} members/s over ${(m.load.elapsedMs / 1000).toFixed(1)} s   verify: ${written.toLocaleString('en-US')} rows for ${acknowledged.toLocaleString('en-US')} acknowledged ${verified ? 'OK' : 'MISMATCH'}`,
+  );
+  ctx.checks.push({
+    name: `group members, ${label.includes('one group') ? 'one group' : `${g} groups`}`,
+    target: '≥ 20,000 members/s, all written',
+    measured: `${rate(perSecond)} members/s, ${verified ? 'verified' : `MISMATCH ${written} rows vs ${acknowledged} sent`}${m.load.errors ? `, ${m.load.errors} errors` : ''}`,
+    pass: perSecond >= 20_000 && verified && m.load.errors === 0,
+  });
+}
+
+export async function membershipScenarios(ctx: BenchContext): Promise<void> {
+  const k = ctx.flags.membersPerPatch;
+  heading(`Group membership (Entra "Add" PATCHes of ${k} members)`);
+  await membershipRun(ctx, `roster PATCH /Groups Add ×${k}, spread over ${ctx.entra.groupIds.length} groups`, ctx.entra.groupIds, ctx.flags.warmupMs);
+  // One group can take each unreserved user once only, so this variant has a fixed supply of
+  // PATCHes; it runs warm from the variant above and spends none of them on a warm-up.
+  const single = await createEmptyGroup(ctx.roster.origin, ctx.entra, `one-group variant ${ctx.freshTag()}`);
+  await membershipRun(ctx, `roster PATCH /Groups Add ×${k}, all to one group`, [single], 0);
+}
+
+/** One PATCH adding `bigMembers` members to a new group, timed end to end, repeated. */
+export async function bigPatchScenario(ctx: BenchContext): Promise<void> {
+  const n = ctx.flags.bigMembers;
+  heading(`One PATCH adding ${n.toLocaleString('en-US')} members to a new group`);
+  const pool = ctx.entra.users.slice(RESERVED_FOR_GROUPS);
+  if (pool.length < n) {
+    say(`  skipped: only ${pool.length} unreserved Entra users (raise --entra-users)`);
+    return;
+  }
+  const times: number[] = [];
+  let allWritten = true;
+  for (let r = 0; r < ctx.flags.bigRepeats; r++) {
+    const groupId = await createEmptyGroup(ctx.roster.origin, ctx.entra, `big group ${ctx.freshTag()}`);
+    const members = pool.slice((r * 997) % (pool.length - n + 1)).slice(0, n);
+    const body = JSON.stringify(addMembersBody('entra', members));
+    const t0 = performance.now();
+    const res = await sendOnce(ctx.roster.origin, {
+      method: 'PATCH',
+      path: `${ctx.entra.base}/Groups/${groupId}`,
+      headers: idpHeaders('entra', ctx.entra.token, true),
+      body,
+      expect: [204],
+    });
+    const elapsed = performance.now() - t0;
+    const written = await memberRows(ctx, ctx.entra.id, groupId);
+    const ok = res.status === 204 && written === n;
+    allWritten &&= ok;
+    times.push(elapsed);
+    say(
+      `  run ${r + 1}: ${ms(elapsed).padStart(7)} ms   status ${res.status}   body ${(body.length / 1024).toFixed(0)} KiB   rows ${written.toLocaleString('en-US')} ${ok ? 'OK' : 'MISMATCH'}${res.status === 204 ? '' : `  ${res.body.toString().slice(0, 200)}`}`,
+    );
+  }
+  const sorted = [...times].sort((a, b) => a - b);
+  const median = sorted[Math.floor(sorted.length / 2)] ?? 0;
+  ctx.checks.push({
+    name: `PATCH +${n.toLocaleString('en-US')} members`,
+    target: '≤ 1.2 s (median), all written',
+    measured: `median ${ms(median)} ms of ${times.map((t) => ms(t)).join(', ')} ms${allWritten ? '' : ', NOT all written'}`,
+    pass: median <= 1200 && allWritten,
+  });
+}
