@@ -37,12 +37,18 @@ export function scimRoutes(options: ScimRoutesOptions): Hono<Env> {
   const baseUrl = (directoryId: string) => `${options.publicUrl}/scim/v2/${directoryId}`;
   const baseOf = (c: Context<Env>) => baseUrl(c.get('principal').directoryId);
 
+  const limitBody = bodyLimit({
+    maxSize: limits.maxBodyBytes,
+    onError: (c) => scimError(c, 413, `request body exceeds the limit of ${limits.maxBodyBytes} bytes`),
+  });
   scim.use(
     '/:directoryId/*',
-    bodyLimit({
-      maxSize: limits.maxBodyBytes,
-      onError: (c) => scimError(c, 413, `request body exceeds the limit of ${limits.maxBodyBytes} bytes`),
-    }),
+    // The body limit wraps the request's stream, which costs every request a full fetch Request:
+    // only the methods that carry a body need it.
+    async function scimBodyLimit(c, next) {
+      if (c.req.method === 'GET' || c.req.method === 'HEAD') return next();
+      return limitBody(c, next);
+    },
     scimBearerAuth({ authenticate: options.authenticate }),
   );
   // After authentication, which names the directory; before the rate limit, so refusals are logged too.
