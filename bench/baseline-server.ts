@@ -28,7 +28,9 @@ if (!url || !directoryId) {
 // callers than connections, postgres.js otherwise pipelines onto busy connections, and the array
 // it keeps them in grows without bound under sustained load (Queue.remove scans it on every
 // query), so throughput decays within seconds (porsager/postgres#747). The floor should not carry
-// a defect one option avoids; BASELINE_MAX_PIPELINE=100 restores the library default.
+// a defect one option avoids; BASELINE_MAX_PIPELINE=100 restores the library default. The option
+// suits this server only because it never opens a transaction: in postgres.js 3.4, max_pipeline 0
+// also stops sql.begin() from reserving its connection (UNSAFE_TRANSACTION on BEGIN).
 // (max_pipeline is read by postgres.js but missing from its type declarations.)
 const options = { max: 10, prepare: true, max_pipeline: Number(process.env.BASELINE_MAX_PIPELINE ?? 0), onnotice: () => {}, idle_timeout: 60 };
 const sql = postgres(url, options);
