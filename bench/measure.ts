@@ -35,6 +35,8 @@ export interface Flags {
 export interface Endpoint {
   origin: string;
   pid: number;
+  /** Why the server is gone, or undefined while it runs. */
+  gone: () => string | undefined;
 }
 
 export interface BenchContext {
@@ -116,6 +118,8 @@ export async function measure(ctx: BenchContext, label: string, server: Endpoint
     warmupMs: ctx.flags.warmupMs,
     ...options,
   });
+  const gone = server.gone();
+  if (gone !== undefined) throw new Error(`the server under test (pid ${server.pid}) ${gone} during "${label}"`);
   const cpuAfter = await cpuSnapshot(ctx, server);
   const after = await readCounters(ctx.sql);
   const m: Measurement = { label, load, db: counterDelta(before, after), cpu: cpuDelta(cpuBefore, cpuAfter), wallMs: load.totalMs };

@@ -144,6 +144,17 @@ export async function startBaseline(databaseUrl: string, directoryId: string, ma
   return { child, origin: `http://127.0.0.1:${port}`, logFile };
 }
 
+/**
+ * Why a server this run started is gone, or undefined while it runs. A server that dies during a
+ * phase (a crash, or another user of a shared machine killing it) would otherwise show up only as
+ * a burst of connection errors.
+ */
+export function exitReason(child: ChildProcess): string | undefined {
+  if (child.signalCode !== null) return `killed by ${child.signalCode}`;
+  if (child.exitCode !== null) return `exited with code ${child.exitCode}`;
+  return undefined;
+}
+
 /** SIGTERM, then SIGKILL if the process has not exited after `graceMs`. */
 export async function stopProcess(child: ChildProcess, graceMs = 15_000): Promise<void> {
   if (child.exitCode !== null || child.signalCode !== null) return;

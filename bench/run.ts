@@ -13,7 +13,7 @@ import { mkdtemp } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { connect, createDatabase, databaseUrl, dropDatabase, runDatabaseName, type Sql } from './database.ts';
-import { REPO_ROOT, rosterCli, startBaseline, startRoster, stopProcess, type Started } from './processes.ts';
+import { exitReason, REPO_ROOT, rosterCli, startBaseline, startRoster, stopProcess, type Started } from './processes.ts';
 import { heading, printMeasurement, printTargets, rate, say } from './report.ts';
 import { scaleListScenario, soakScenario } from './long-scenarios.ts';
 import { mulberry32, type BenchContext, type Flags } from './measure.ts';
@@ -218,6 +218,8 @@ async function main(): Promise<number> {
       });
       printMeasurement({ label: `roster POST /Users ${dir.provider} seed (${count.toLocaleString('en-US')} users)`, load: seeded.load });
       say(`  → ${rate(seeded.load.rps)} users/s; ${seeded.created.toLocaleString('en-US')} created in ${(seeded.load.elapsedMs / 1000).toFixed(1)} s`);
+      const rosterGone = exitReason(roster.child);
+      if (rosterGone !== undefined) throw new Error(`Roster (pid ${roster.child.pid}) ${rosterGone} while seeding; see ${roster.logFile}`);
       if (seeded.created === 0) throw new Error(`no ${dir.provider} user could be created; see the errors above and ${roster.logFile}`);
       const groups = await seedGroupsThroughApi(roster.origin, dir, { count: flags.groups, concurrency: flags.seedConcurrency, maxMs: seedMaxMs });
       printMeasurement({ label: `roster POST /Groups ${dir.provider} seed`, load: groups.creates });
@@ -232,8 +234,8 @@ async function main(): Promise<number> {
     let tagCounter = 0;
     const ctx: BenchContext = {
       flags,
-      roster: { origin: roster.origin, pid: roster.child.pid! },
-      baselineServer: { origin: baseline.origin, pid: baseline.child.pid! },
+      roster: { origin: roster.origin, pid: roster.child.pid!, gone: () => exitReason(roster.child) },
+      baselineServer: { origin: baseline.origin, pid: baseline.child.pid!, gone: () => exitReason(baseline.child) },
       baseline: baselineSeed,
       okta,
       entra,
