@@ -6,23 +6,11 @@ import { DomainError } from '../errors.ts';
 import type { LoggedRequest } from '../directory/index.ts';
 
 /** A logged request as the CLI and the admin API print it: the stored entry, time as ISO text. */
-export type LoggedRequestJson = Omit<LoggedRequest, 'organizationId' | 'directoryId' | 'time'> & { time: string };
+export type LoggedRequestJson = Omit<LoggedRequest, 'time'> & { time: string };
 
 export function loggedRequestJson(r: LoggedRequest): LoggedRequestJson {
-  return {
-    time: r.time.toISOString(),
-    method: r.method,
-    path: r.path,
-    filter: r.filter,
-    status: r.status,
-    scimType: r.scimType,
-    durationMs: r.durationMs,
-    resourceType: r.resourceType,
-    resourceId: r.resourceId,
-    requestBody: r.requestBody ?? null,
-    userAgent: r.userAgent,
-    requestId: r.requestId,
-  };
+  const { time, requestBody, ...rest } = r;
+  return { time: time.toISOString(), ...rest, requestBody: requestBody ?? null };
 }
 
 /** A `before` cursor as operators type it: an ISO 8601 time, as the `time` field prints it. */
