@@ -8,7 +8,6 @@ import { requestId } from 'hono/request-id';
 import { adminApiRoutes, controlRoutes } from './admin/index.ts';
 import { publicUrlOf, type Config } from './config.ts';
 import { migrationStatus, type DatabaseHandle } from './db/index.ts';
-import { authenticateScimToken } from './directory/index.ts';
 import { failureSummary } from './http/failure-summary.ts';
 import { jsonError, jsonErrorFor } from './http/json-errors.ts';
 import type { Logger } from './http/logger.ts';
@@ -54,7 +53,6 @@ export function createApp(deps: AppDeps): Hono {
       logger,
       publicUrl,
       limits: scimLimits(config.maxBodyBytes),
-      authenticate: (directoryId, token) => authenticateScimToken(handle.db, directoryId, token),
       requestLog: deps.requestLog,
       rateLimit: { perMinute: config.scimRateLimitPerMinute },
     }),

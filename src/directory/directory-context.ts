@@ -4,7 +4,7 @@
  */
 import type { DirectoryId, ScimTokenId } from '../ids.ts';
 import type { Context, OrgContext } from './context.ts';
-import type { ScimPrincipal } from './scim-tokens.ts';
+import type { ScimPrincipal } from './scim-admission.ts';
 
 export interface DirectoryContext extends OrgContext {
   readonly directory: { readonly id: DirectoryId };

@@ -3,6 +3,7 @@ export * from './context.ts';
 export * from './organizations.ts';
 export * from './directories.ts';
 export * from './scim-tokens.ts';
+export * from './scim-admission.ts';
 export * from './api-keys.ts';
 export { recordAudit, type AuditEntry } from './audit.ts';
 export * from './directory-context.ts';

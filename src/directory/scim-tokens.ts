@@ -3,20 +3,14 @@
  * a new token before the old one is revoked.
  */
 import { and, asc, eq, isNull, sql } from 'drizzle-orm';
-import { epochDateOrNull, queryPrepared, schema, withTransaction, type Database } from '../db/index.ts';
+import { schema, withTransaction, type Database } from '../db/index.ts';
 import { DomainError } from '../errors.ts';
-import {
-  newId,
-  parseDirectoryId,
-  parseScimTokenId,
-  type DirectoryId,
-  type OrganizationId,
-  type ScimTokenId,
-} from '../ids.ts';
+import { newId, parseScimTokenId, type DirectoryId, type ScimTokenId } from '../ids.ts';
 import { recordAudit } from './audit.ts';
 import type { OrgContext } from './context.ts';
 import { getDirectory } from './directories.ts';
-import { hashSecret, hashesEqual, issueSecret } from './secret-tokens.ts';
+import { admitScimRequest, type ScimPrincipal } from './scim-admission.ts';
+import { issueSecret } from './secret-tokens.ts';
 
 export interface ScimTokenInfo {
   id: ScimTokenId;
@@ -102,20 +96,9 @@ export async function revokeScimToken(
   });
 }
 
-export interface ScimPrincipal {
-  organizationId: OrganizationId;
-  organizationSlug: string;
-  directoryId: DirectoryId;
-  tokenId: ScimTokenId;
-}
-
-/** How stale last_used_at may get before a request refreshes it: a write per request would not scale. */
-const LAST_USED_GRANULARITY_MS = 60_000;
-
 /**
- * Checks a presented bearer token against the live tokens of one directory. The digest comparison
- * is constant-time; a token of another directory never matches because only this directory's rows
- * are read. Returns undefined for any failure, so callers cannot tell the cases apart.
+ * The principal a bearer token stands for in one directory, or undefined; see admitScimRequest,
+ * which also counts the request against the token's rate limit.
  */
 export async function authenticateScimToken(
   db: Database,
@@ -123,39 +106,7 @@ export async function authenticateScimToken(
   presented: string,
   now: Date = new Date(),
 ): Promise<ScimPrincipal | undefined> {
-  const directoryId = parseDirectoryId(rawDirectoryId);
-  if (directoryId === undefined) return undefined;
-  // Every authenticated request runs this: a prepared statement, never rebuilt.
-  const rows = (
-    await queryPrepared<{ id: string; organization_id: string; slug: string; token_hash: string; last_used_ms: number | null }>(
-      db,
-      sql`select t.id, t.organization_id, o.slug, t.token_hash, extract(epoch from t.last_used_at) * 1000 as last_used_ms
-          from scim_tokens t join organizations o on o.id = t.organization_id
-          where t.directory_id = ${directoryId} and t.revoked_at is null`,
-    )
-  ).map((r) => ({
-    id: r.id,
-    organizationId: r.organization_id,
-    organizationSlug: r.slug,
-    tokenHash: r.token_hash,
-    lastUsedAt: epochDateOrNull(r.last_used_ms),
-  }));
-  const digest = hashSecret(presented);
-  let match: (typeof rows)[number] | undefined;
-  for (const row of rows) {
-    // No early exit: every live token of the directory is compared.
-    if (hashesEqual(row.tokenHash, digest)) match = row;
-  }
-  if (!match) return undefined;
-  if (match.lastUsedAt === null || now.getTime() - match.lastUsedAt.getTime() >= LAST_USED_GRANULARITY_MS) {
-    await db.update(schema.scimTokens).set({ lastUsedAt: now }).where(eq(schema.scimTokens.id, match.id));
-  }
-  return {
-    organizationId: match.organizationId as OrganizationId,
-    organizationSlug: match.organizationSlug,
-    directoryId,
-    tokenId: match.id as ScimTokenId,
-  };
+  return (await admitScimRequest(db, rawDirectoryId, presented, undefined, now))?.principal;
 }
 
 function toInfo(row: typeof schema.scimTokens.$inferSelect): ScimTokenInfo {

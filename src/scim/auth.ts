@@ -1,17 +1,19 @@
 /**
  * Bearer authentication for `/scim/v2/:directoryId/*`. A token only opens the directory it was
  * issued for; every failure answers 401 with a SCIM error and the same WWW-Authenticate header.
+ * The same database statement counts the request against the token's rate limit (enforced by the
+ * middleware in rate-limit.ts), so admitting a request costs one round trip.
  */
 import type { MiddlewareHandler } from 'hono';
-import type { ScimPrincipal } from '../directory/index.ts';
+import type { RateLimitVerdict, ScimAdmission, ScimPrincipal } from '../directory/index.ts';
 import { readBearer } from '../http/bearer.ts';
 import { scimError } from './errors.ts';
 
-export type ScimVariables = { principal: ScimPrincipal };
+export type ScimVariables = { principal: ScimPrincipal; rateLimit: RateLimitVerdict | undefined };
 
 export interface ScimAuthOptions {
   /** Resolves a token for a directory, or undefined when it does not open that directory. */
-  authenticate(directoryId: string, token: string): Promise<ScimPrincipal | undefined>;
+  admit(directoryId: string, token: string): Promise<ScimAdmission | undefined>;
   realm?: string;
 }
 
@@ -28,11 +30,12 @@ export function scimBearerAuth(options: ScimAuthOptions): MiddlewareHandler<{ Va
         : scimError(c, 401, 'malformed Authorization header: expected "Bearer <token>"', undefined, challenge('invalid_request'));
     }
     const directoryId = c.req.param('directoryId') ?? '';
-    const principal = await options.authenticate(directoryId, bearer.token);
-    if (!principal) {
+    const admission = await options.admit(directoryId, bearer.token);
+    if (!admission) {
       return scimError(c, 401, 'the bearer token is not valid for this directory', undefined, challenge('invalid_token'));
     }
-    c.set('principal', principal);
+    c.set('principal', admission.principal);
+    c.set('rateLimit', admission.rateLimit);
     await next();
   };
 }

@@ -1,7 +1,8 @@
 /**
- * Per-token rate limit for the SCIM endpoint, mounted after bearer authentication. The count lives
- * in the database (see consumeRateLimit), so every instance behind a load balancer enforces the
- * same budget, and the key is the token: one organization's traffic never spends another's.
+ * Per-token rate limit for the SCIM endpoint. The count lives in the database and is taken by the
+ * statement that admits the request (see admitScimRequest), so every instance behind a load
+ * balancer enforces the same budget, and the key is the token: one organization's traffic never
+ * spends another's. This middleware, mounted after authentication, enforces the verdict.
  *
  * Authenticated responses carry `RateLimit-Limit`, `RateLimit-Remaining` and `RateLimit-Reset`
  * (seconds until the window ends), the header trio of the IETF RateLimit fields draft that most
@@ -9,13 +10,11 @@
  * gets 429 with `Retry-After` and a SCIM error body.
  */
 import type { MiddlewareHandler } from 'hono';
-import type { Database } from '../db/index.ts';
-import { consumeRateLimit } from '../directory/index.ts';
+import type { RequestBudget } from '../directory/index.ts';
 import type { ScimVariables } from './auth.ts';
 import { scimError } from './errors.ts';
 
 export interface ScimRateLimitOptions {
-  db: Database;
   /** Requests per token per minute; 0 turns the limit off. */
   perMinute: number;
   /** The clock; tests freeze and advance it. */
@@ -24,35 +23,33 @@ export interface ScimRateLimitOptions {
 
 const WINDOW_MS = 60_000;
 
-/** Builds the middleware; a negative or fractional limit fails here, at start-up. */
-export function scimRateLimit(options: ScimRateLimitOptions): MiddlewareHandler<{ Variables: ScimVariables }> {
-  const { db, perMinute } = options;
+/** The budget behind a per-minute limit, undefined for none; a negative or fractional limit fails here, at start-up. */
+export function scimRequestBudget(perMinute: number): RequestBudget | undefined {
   if (!Number.isSafeInteger(perMinute) || perMinute < 0) {
     throw new RangeError(`the SCIM rate limit must be a whole number of requests per minute, 0 to disable (got ${perMinute})`);
   }
-  if (perMinute === 0) {
-    return async function scimRateLimitDisabled(_c, next) {
-      await next();
-    };
-  }
-  const now = options.now ?? (() => new Date());
+  return perMinute === 0 ? undefined : { limit: perMinute, windowMs: WINDOW_MS };
+}
+
+/** Enforces the verdict authentication obtained; a request admitted without a budget passes untouched. */
+export function scimRateLimit(): MiddlewareHandler<{ Variables: ScimVariables }> {
   return async function scimRateLimit(c, next) {
-    const verdict = await consumeRateLimit(db, c.get('principal').tokenId, perMinute, WINDOW_MS, now());
-    const headers = {
-      'RateLimit-Limit': String(perMinute),
-      'RateLimit-Remaining': String(verdict.remaining),
-      'RateLimit-Reset': String(verdict.retryAfterSeconds),
-    };
+    const verdict = c.get('rateLimit');
+    if (verdict === undefined) return next();
+    const limit = String(verdict.limit);
+    // Set before the handler answers: adding headers to a finished response would copy it.
+    c.header('RateLimit-Limit', limit);
+    c.header('RateLimit-Remaining', String(verdict.remaining));
+    c.header('RateLimit-Reset', String(verdict.retryAfterSeconds));
     if (!verdict.allowed) {
       return scimError(
         c,
         429,
-        `rate limit exceeded: at most ${perMinute} requests per minute per token; retry in ${verdict.retryAfterSeconds} s`,
+        `rate limit exceeded: at most ${limit} requests per minute per token; retry in ${verdict.retryAfterSeconds} s`,
         undefined,
-        { ...headers, 'Retry-After': String(verdict.retryAfterSeconds) },
+        { 'Retry-After': String(verdict.retryAfterSeconds) },
       );
     }
     await next();
-    for (const [name, value] of Object.entries(headers)) c.header(name, value);
   };
 }

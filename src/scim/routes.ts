@@ -6,13 +6,14 @@ import { Hono, type Context } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import type { Database } from '../db/index.ts';
 import type { Logger } from '../http/logger.ts';
-import { scimBearerAuth, type ScimAuthOptions, type ScimVariables } from './auth.ts';
+import { admitScimRequest } from '../directory/index.ts';
+import { scimBearerAuth, type ScimVariables } from './auth.ts';
 import { bulkRoutes } from './bulk.ts';
 import { findResourceType, findSchema, resourceTypes, schemas, serviceProviderConfig } from './discovery.ts';
 import { scimError } from './errors.ts';
 import { mountResourceCollections, scimErrorHandler } from './resource-collections.ts';
 import type { ScimLimits } from './limits.ts';
-import { scimRateLimit, type ScimRateLimitOptions } from './rate-limit.ts';
+import { scimRateLimit, scimRequestBudget, type ScimRateLimitOptions } from './rate-limit.ts';
 import { scimRequestLog, type RequestLogSink } from './request-log.ts';
 import { scimJson } from './respond.ts';
 import { LIST_RESPONSE_URN } from './schema/index.ts';
@@ -20,11 +21,10 @@ import { LIST_RESPONSE_URN } from './schema/index.ts';
 export interface ScimRoutesOptions {
   db: Database;
   logger: Logger;
-  authenticate: ScimAuthOptions['authenticate'];
   publicUrl: string;
   limits: ScimLimits;
   /** Per-token request budget; absent means no limit. */
-  rateLimit?: Omit<ScimRateLimitOptions, 'db'>;
+  rateLimit?: ScimRateLimitOptions;
   /** Where each authenticated request's log entry goes; absent means no request log. */
   requestLog?: RequestLogSink;
 }
@@ -37,23 +37,28 @@ export function scimRoutes(options: ScimRoutesOptions): Hono<Env> {
   const baseUrl = (directoryId: string) => `${options.publicUrl}/scim/v2/${directoryId}`;
   const baseOf = (c: Context<Env>) => baseUrl(c.get('principal').directoryId);
 
-  const limitBody = bodyLimit({
-    maxSize: limits.maxBodyBytes,
-    onError: (c) => scimError(c, 413, `request body exceeds the limit of ${limits.maxBodyBytes} bytes`),
-  });
+  const budget = options.rateLimit === undefined ? undefined : scimRequestBudget(options.rateLimit.perMinute);
+  const now = options.rateLimit?.now ?? (() => new Date());
+  const tooLarge = (c: Context) => scimError(c, 413, `request body exceeds the limit of ${limits.maxBodyBytes} bytes`);
+  const limitStreamedBody = bodyLimit({ maxSize: limits.maxBodyBytes, onError: tooLarge });
   scim.use(
     '/:directoryId/*',
-    // The body limit wraps the request's stream, which costs every request a full fetch Request:
-    // only the methods that carry a body need it.
+    // Counting a body as it streams in costs the request a full fetch Request and a web stream:
+    // only bodies of unknown length need it. A declared Content-Length is checked as it is (the
+    // HTTP parser never delivers more than it declares), and GET and HEAD carry no body at all.
     async function scimBodyLimit(c, next) {
       if (c.req.method === 'GET' || c.req.method === 'HEAD') return next();
-      return limitBody(c, next);
+      const declared = c.req.header('Content-Length');
+      if (declared !== undefined && c.req.header('Transfer-Encoding') === undefined) {
+        return Number(declared) > limits.maxBodyBytes ? tooLarge(c) : next();
+      }
+      return limitStreamedBody(c, next);
     },
-    scimBearerAuth({ authenticate: options.authenticate }),
+    scimBearerAuth({ admit: (directoryId, token) => admitScimRequest(options.db, directoryId, token, budget, now()) }),
   );
   // After authentication, which names the directory; before the rate limit, so refusals are logged too.
   if (options.requestLog) scim.use('/:directoryId/*', scimRequestLog({ writer: options.requestLog }));
-  if (options.rateLimit) scim.use('/:directoryId/*', scimRateLimit({ db: options.db, ...options.rateLimit }));
+  if (budget) scim.use('/:directoryId/*', scimRateLimit());
 
   const listOf = (resources: unknown[]) => ({
     schemas: [LIST_RESPONSE_URN],

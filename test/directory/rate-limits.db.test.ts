@@ -1,7 +1,7 @@
 import { eq, sql } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
 import { firstRow, schema } from '../../src/db/index.ts';
-import { consumeRateLimit } from '../../src/directory/index.ts';
+import { admitScimRequest, type RequestBudget } from '../../src/directory/index.ts';
 import { testDatabaseKind, useTestDatabase } from '../support/database.ts';
 import { createTestDirectory } from '../support/factories.ts';
 
@@ -9,40 +9,67 @@ const database = useTestDatabase();
 const MINUTE = Date.parse('2026-03-02T10:00:00.000Z');
 const WINDOW = 60_000;
 const at = (ms: number) => new Date(MINUTE + ms);
+const TWO_PER_MINUTE: RequestBudget = { limit: 2, windowMs: WINDOW };
+
+type TestDirectory = Awaited<ReturnType<typeof createTestDirectory>>;
+/** Admits one request of the directory's token and returns the rate limit's verdict. */
+async function consume(d: TestDirectory, now: Date) {
+  const admission = await admitScimRequest(database.handle.db, d.directory.id, d.token, TWO_PER_MINUTE, now);
+  if (!admission) throw new Error('the token was refused');
+  return admission.rateLimit;
+}
 
 async function rowCount(tokenId: string): Promise<number> {
   const result = await database.handle.db.execute(sql`select count(*)::int as n from scim_rate_limits where token_id = ${tokenId}`);
   return firstRow<{ n: number }>(result)?.n ?? -1;
 }
 
-describe(`consumeRateLimit on ${testDatabaseKind}`, () => {
+describe(`rate limit counting on ${testDatabaseKind}`, () => {
   it('counts in fixed windows and reports what is left and when the window ends', async () => {
-    const { tokenId } = await createTestDirectory(database.handle);
-    const db = database.handle.db;
-    expect(await consumeRateLimit(db, tokenId, 2, WINDOW, at(10_000))).toEqual({ allowed: true, remaining: 1, retryAfterSeconds: 50 });
-    expect(await consumeRateLimit(db, tokenId, 2, WINDOW, at(20_000))).toEqual({ allowed: true, remaining: 0, retryAfterSeconds: 40 });
-    expect(await consumeRateLimit(db, tokenId, 2, WINDOW, at(59_999))).toEqual({ allowed: false, remaining: 0, retryAfterSeconds: 1 });
-    expect(await consumeRateLimit(db, tokenId, 2, WINDOW, at(60_000))).toEqual({ allowed: true, remaining: 1, retryAfterSeconds: 60 });
-    expect(await rowCount(tokenId)).toBe(1);
+    const d = await createTestDirectory(database.handle);
+    expect(await consume(d, at(10_000))).toEqual({ limit: 2, allowed: true, remaining: 1, retryAfterSeconds: 50 });
+    expect(await consume(d, at(20_000))).toEqual({ limit: 2, allowed: true, remaining: 0, retryAfterSeconds: 40 });
+    expect(await consume(d, at(59_999))).toEqual({ limit: 2, allowed: false, remaining: 0, retryAfterSeconds: 1 });
+    expect(await consume(d, at(60_000))).toEqual({ limit: 2, allowed: true, remaining: 1, retryAfterSeconds: 60 });
+    expect(await rowCount(d.tokenId)).toBe(1);
   });
 
   it('counts a request from an instance whose clock lags towards the newer window instead of resetting it', async () => {
-    const { tokenId } = await createTestDirectory(database.handle);
-    const db = database.handle.db;
-    await consumeRateLimit(db, tokenId, 2, WINDOW, at(60_100));
-    const lagging = await consumeRateLimit(db, tokenId, 2, WINDOW, at(59_900));
-    expect(lagging).toEqual({ allowed: true, remaining: 0, retryAfterSeconds: 61 });
-    expect((await consumeRateLimit(db, tokenId, 2, WINDOW, at(60_200))).allowed).toBe(false);
+    const d = await createTestDirectory(database.handle);
+    await consume(d, at(60_100));
+    const lagging = await consume(d, at(59_900));
+    expect(lagging).toEqual({ limit: 2, allowed: true, remaining: 0, retryAfterSeconds: 61 });
+    expect((await consume(d, at(60_200)))?.allowed).toBe(false);
   });
 
   it('keeps its rows in an unlogged table that forgets a token with the token', async () => {
     const result = await database.handle.db.execute(sql`select relpersistence from pg_class where relname = 'scim_rate_limits'`);
     expect(firstRow<{ relpersistence: string }>(result)?.relpersistence).toBe('u');
 
-    const { tokenId } = await createTestDirectory(database.handle);
-    await consumeRateLimit(database.handle.db, tokenId, 2, WINDOW, at(0));
-    expect(await rowCount(tokenId)).toBe(1);
-    await database.handle.db.delete(schema.scimTokens).where(eq(schema.scimTokens.id, tokenId));
-    expect(await rowCount(tokenId)).toBe(0);
+    const d = await createTestDirectory(database.handle);
+    await consume(d, at(0));
+    expect(await rowCount(d.tokenId)).toBe(1);
+    await database.handle.db.delete(schema.scimTokens).where(eq(schema.scimTokens.id, d.tokenId));
+    expect(await rowCount(d.tokenId)).toBe(0);
+  });
+
+  it('admits a request without counting it when there is no budget, and counts nothing for a refused token', async () => {
+    const d = await createTestDirectory(database.handle);
+    const admission = await admitScimRequest(database.handle.db, d.directory.id, d.token, undefined, at(0));
+    expect(admission).toEqual({ principal: expect.objectContaining({ directoryId: d.directory.id, tokenId: d.tokenId }) });
+    expect(await admitScimRequest(database.handle.db, d.directory.id, `${d.token}x`, TWO_PER_MINUTE, at(0))).toBeUndefined();
+    expect(await rowCount(d.tokenId)).toBe(0);
+  });
+
+  it("refreshes the token's last use at most once a minute, in the same statement", async () => {
+    const d = await createTestDirectory(database.handle);
+    const lastUsed = async () =>
+      (await database.handle.db.select().from(schema.scimTokens).where(eq(schema.scimTokens.id, d.tokenId)))[0]?.lastUsedAt?.getTime();
+    await consume(d, at(1_000));
+    expect(await lastUsed()).toBe(MINUTE + 1_000);
+    await consume(d, at(30_000));
+    expect(await lastUsed()).toBe(MINUTE + 1_000);
+    await consume(d, at(61_000));
+    expect(await lastUsed()).toBe(MINUTE + 61_000);
   });
 });

@@ -1,3 +1,7 @@
+import { once } from 'node:events';
+import { request } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { serve } from '@hono/node-server';
 import { describe, expect, it } from 'vitest';
 import { revokeScimToken } from '../../src/directory/index.ts';
 import { testDatabaseKind, useTestDatabase } from '../support/database.ts';
@@ -96,6 +100,50 @@ describe(`SCIM bearer authentication on ${testDatabaseKind}`, () => {
     });
     expect(response.status).toBe(413);
     expect(await scimJson(response)).toMatchObject({ status: '413', detail: 'request body exceeds the limit of 2048 bytes' });
+  });
+
+  it('enforces the body limit over a real socket, for a declared Content-Length and for a chunked body alike', async () => {
+    const { app } = buildTestApp(database.handle, { MAX_BODY_BYTES: '2048' });
+    const { directory, token } = await createTestDirectory(database.handle);
+    const server = serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1' });
+    await once(server, 'listening');
+    const { port } = server.address() as AddressInfo;
+    const post = (body: string, chunked: boolean) =>
+      new Promise<{ status: number; body: Record<string, unknown> }>((resolve, reject) => {
+        const req = request(
+          {
+            host: '127.0.0.1',
+            port,
+            method: 'POST',
+            path: `/scim/v2/${directory.id}/Users`,
+            headers: {
+              Authorization: `Bearer ${token}`,
+              'Content-Type': 'application/scim+json',
+              ...(chunked ? { 'Transfer-Encoding': 'chunked' } : { 'Content-Length': String(Buffer.byteLength(body)) }),
+            },
+          },
+          (res) => {
+            const chunks: Buffer[] = [];
+            res.on('data', (chunk: Buffer) => chunks.push(chunk));
+            res.on('end', () => resolve({ status: res.statusCode ?? 0, body: JSON.parse(Buffer.concat(chunks).toString()) as Record<string, unknown> }));
+          },
+        );
+        req.on('error', reject);
+        // Two writes, so that a chunked body really arrives in chunks.
+        req.write(body.slice(0, 100));
+        req.end(body.slice(100));
+      });
+    try {
+      const user = (userName: string) => JSON.stringify({ schemas: ['urn:ietf:params:scim:schemas:core:2.0:User'], userName });
+      for (const chunked of [false, true]) {
+        const tooLarge = await post(user('x'.repeat(4096)), chunked);
+        expect(tooLarge).toEqual({ status: 413, body: expect.objectContaining({ status: '413', detail: 'request body exceeds the limit of 2048 bytes' }) });
+        const fits = await post(user(`${chunked ? 'chunked' : 'declared'}-${'y'.repeat(1800)}`), chunked);
+        expect(fits.status).toBe(201);
+      }
+    } finally {
+      await new Promise((resolve) => server.close(resolve));
+    }
   });
 
   it('never writes a token into the logs', async () => {

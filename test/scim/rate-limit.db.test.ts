@@ -2,7 +2,7 @@ import { sql } from 'drizzle-orm';
 import { Hono } from 'hono';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { openPostgres, rowsOf, type DatabaseHandle } from '../../src/db/index.ts';
-import { authenticateScimToken, createScimToken } from '../../src/directory/index.ts';
+import { createScimToken } from '../../src/directory/index.ts';
 import { createLogger } from '../../src/http/logger.ts';
 import { scimLimits, scimRoutes } from '../../src/scim/index.ts';
 import { buildTestApp, TEST_PUBLIC_URL } from '../support/app.ts';
@@ -23,7 +23,6 @@ function limitedApp(handle: DatabaseHandle, perMinute: number, clock: { ms: numb
       logger: createLogger('silent'),
       publicUrl: TEST_PUBLIC_URL,
       limits: scimLimits(2 * 1024 * 1024),
-      authenticate: (directoryId, token) => authenticateScimToken(handle.db, directoryId, token),
       rateLimit: { perMinute, now: () => new Date(clock.ms) },
     }),
   );
