@@ -110,12 +110,13 @@ export async function insertUser(
     )
     select * from created`,
   );
-  return raw ? toUserRow(raw) : undefined;
+  // A user created by this very statement cannot be a member of any group yet.
+  return raw ? { ...toUserRow(raw), groups: [] } : undefined;
 }
 
 /**
- * Writes a user's new state if it is still at `expectedVersion`, with its `user.updated` event;
- * undefined when someone else changed (or deleted) it first. A unique violation (userName taken)
+ * Writes a user's new state if it is still at `expectedVersion`, with its `user.updated` event, and returns it
+ * with its groups; undefined when someone else changed (or deleted) it first. A unique violation (userName taken)
  * is thrown as the driver reports it.
  */
 export async function updateUserIfVersion(
@@ -139,7 +140,7 @@ export async function updateUserIfVersion(
         password_hash = case when ${password !== undefined} then ${password?.hash ?? null} else password_hash end,
         version = version + 1, updated_at = now()
       where directory_id = ${ctx.directory.id} and id = ${id} and version = ${expectedVersion}
-      returning ${RETURNED}
+      returning ${RETURNED}, ${groupsOfRow('directory_users')}
     ), event as (
       insert into directory_events (id, organization_id, directory_id, type, resource_type, resource_id, data)
       select ${newId()}, ${ctx.organization.id}, ${ctx.directory.id}, 'user.updated', 'User', id,

@@ -17,6 +17,18 @@ describe(`migrations on ${testDatabaseKind}`, () => {
     expect(await migrate(database.handle)).toEqual({ applied: 0, total: before.expected });
   });
 
+  it('leave room on the pages of users and groups, so that version bumps stay in place', async () => {
+    const rows = rowsOf<{ relname: string; reloptions: string[] | null }>(
+      await database.handle.db.execute(
+        sql`select relname, reloptions from pg_class where relname in ('directory_users', 'directory_groups') order by relname`,
+      ),
+    );
+    expect(rows).toEqual([
+      { relname: 'directory_groups', reloptions: ['fillfactor=85'] },
+      { relname: 'directory_users', reloptions: ['fillfactor=85'] },
+    ]);
+  });
+
   it.runIf(testDatabaseKind === 'postgres')('serialise two instances migrating one empty database at once', async () => {
     const name = `roster_t_mig_${randomBytes(4).toString('hex')}`;
     const admin = postgres(TEST_DATABASE_URL, { max: 1, onnotice: () => {} });
