@@ -15,7 +15,7 @@ export interface Config {
   readonly publicUrl: string | undefined;
   readonly logLevel: LogLevel;
   readonly database:
-    | { readonly kind: 'postgres'; readonly url: string }
+    | { readonly kind: 'postgres'; readonly url: string; readonly poolSize: number }
     | { readonly kind: 'pglite'; readonly dataDir: string };
   /** Directory for the embedded database, its generated secret and its server lock. */
   readonly dataDir: string;
@@ -110,6 +110,11 @@ const envSchema = z.object({
     }
     return raw;
   }),
+  // Few connections, each carrying a pipeline of statements, do more on a small database server
+  // than many connections taking turns: with 4 instead of 10 on a 2-core machine, Roster answered
+  // half as many requests again (fewer socket writes, fewer backends switching). Raise it for a
+  // database server with more cores.
+  DATABASE_POOL_SIZE: integer('DATABASE_POOL_SIZE', 2, 100, 4),
   MAX_BODY_BYTES: integer('MAX_BODY_BYTES', 1024, 64 * 1024 * 1024, 2 * 1024 * 1024),
   SHUTDOWN_TIMEOUT_MS: integer('SHUTDOWN_TIMEOUT_MS', 0, 600_000, 10_000),
   // 100 requests a second per token: room for a full sync by any IdP, yet a runaway client cannot
@@ -144,7 +149,7 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
     logLevel: e.LOG_LEVEL,
     database: Object.freeze(
       e.DATABASE_URL !== undefined
-        ? { kind: 'postgres' as const, url: e.DATABASE_URL }
+        ? { kind: 'postgres' as const, url: e.DATABASE_URL, poolSize: e.DATABASE_POOL_SIZE }
         : { kind: 'pglite' as const, dataDir: path.join(e.DATA_DIR, 'pglite') },
     ),
     dataDir: e.DATA_DIR,

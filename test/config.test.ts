@@ -28,7 +28,12 @@ describe('parseConfig', () => {
       /^ROSTER_SECRET is required with DATABASE_URL/,
     );
     const config = parseConfig({ DATABASE_URL: 'postgres://u@h/db', ROSTER_SECRET: SECRET });
-    expect(config.database).toEqual({ kind: 'postgres', url: 'postgres://u@h/db' });
+    expect(config.database).toEqual({ kind: 'postgres', url: 'postgres://u@h/db', poolSize: 4 });
+    expect(parseConfig({ DATABASE_URL: 'postgres://u@h/db', ROSTER_SECRET: SECRET, DATABASE_POOL_SIZE: '12' }).database).toEqual({
+      kind: 'postgres',
+      url: 'postgres://u@h/db',
+      poolSize: 12,
+    });
     expect(config.secret).toBe(SECRET);
   });
 
@@ -55,6 +60,7 @@ describe('parseConfig', () => {
     [{ PUBLIC_URL: 'https://x.example/?a=1' }, 'PUBLIC_URL must not carry a query string or fragment'],
     [{ LOG_LEVEL: 'loud' }, 'LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent (got "loud")'],
     [{ DATABASE_URL: 'mysql://x' }, 'DATABASE_URL must start with postgres:// or postgresql://'],
+    [{ DATABASE_POOL_SIZE: '1' }, 'DATABASE_POOL_SIZE must be a whole number from 2 to 100 (got "1")'],
     [{ ROSTER_SECRET: 'short' }, 'ROSTER_SECRET must be at least 32 characters (got 5)'],
     [{ MAX_BODY_BYTES: '10' }, 'MAX_BODY_BYTES must be a whole number from 1024 to 67108864 (got "10")'],
     [{ SHUTDOWN_TIMEOUT_MS: '1.5' }, 'SHUTDOWN_TIMEOUT_MS must be a whole number from 0 to 600000 (got "1.5")'],
