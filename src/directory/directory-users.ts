@@ -10,6 +10,7 @@ import type { DirectoryContext } from './directory-context.ts';
 import { countResources } from './resource-counts.ts';
 import { recordDirectoryEvent } from './directory-events.ts';
 import { groupsOfRow, insertUser, selectUserById, selectUserByUserName, updateUserIfVersion } from './user-statements.ts';
+import { selectUserPage } from './user-positions.ts';
 import { hashPassword } from './passwords.ts';
 import { touchGroupsContaining } from './related-versions.ts';
 import type { Condition, SortSpec } from './resource-query.ts';
@@ -165,9 +166,16 @@ export async function listUsers(ctx: DirectoryContext, query: ListQuery): Promis
     const matches = await selectUserByUserName(ctx, userName, withGroups);
     return { total: matches.length, items: matches.slice(query.startIndex - 1, query.startIndex - 1 + query.count) };
   }
+  if (query.condition === undefined && query.sort === undefined) {
+    // The whole directory in id order (what Okta's import pages through), at any depth: the total
+    // is the kept count, and the page starts from the nearest position mark.
+    const total = await countResources(ctx, 'User');
+    const items = query.count > 0 && query.startIndex <= total ? await selectUserPage(ctx, query.startIndex, query.count, withGroups) : [];
+    return { total, items };
+  }
   const where = and(eq(u.directoryId, ctx.directory.id), query.condition ? conditionToSql(query.condition, 'User') : undefined);
   const order: SQL[] = query.sort ? [sortToSql(query.sort, 'User'), asc(u.id)] : [asc(u.id)];
-  // Unfiltered, the total is the directory's kept count; filtered, it rides along with the page.
+  // Only sorted, the total is the directory's kept count; filtered, it rides along with the page.
   const knownTotal = query.condition === undefined ? await countResources(ctx, 'User') : undefined;
   const columns = {
     user: u,
@@ -176,21 +184,7 @@ export async function listUsers(ctx: DirectoryContext, query: ListQuery): Promis
   };
   let page: { user: typeof u.$inferSelect; total: number; groups?: unknown }[] = [];
   if (query.count > 0 && !(knownTotal !== undefined && query.startIndex > knownTotal)) {
-    if (query.condition === undefined && query.sort === undefined) {
-      // A deep page of a whole directory: skip to it over the (directory_id, id) index alone, then
-      // read just those rows, instead of reading every row before the page from the table.
-      const pageIds = ctx.db
-        .select({ pageId: u.id })
-        .from(u)
-        .where(where)
-        .orderBy(asc(u.id))
-        .limit(query.count)
-        .offset(query.startIndex - 1)
-        .as('page_ids');
-      page = await ctx.db.select(columns).from(u).innerJoin(pageIds, eq(pageIds.pageId, u.id)).where(where).orderBy(asc(u.id));
-    } else {
-      page = await ctx.db.select(columns).from(u).where(where).orderBy(...order).limit(query.count).offset(query.startIndex - 1);
-    }
+    page = await ctx.db.select(columns).from(u).where(where).orderBy(...order).limit(query.count).offset(query.startIndex - 1);
   }
   // An empty page says nothing of the total (the offset may lie past the end): count then.
   const total =

@@ -27,7 +27,7 @@ export interface UserColumns {
   emailValues: string[];
 }
 
-interface RawUserRow {
+export interface RawUserRow {
   id: string;
   document: unknown;
   active: boolean;
@@ -51,7 +51,7 @@ export function groupsOfRow(row: 'u' | 'directory_users'): SQL {
    where m.directory_id = ${row}.directory_id and m.user_id = ${row}.id) as groups`);
 }
 
-function toUserRow(raw: RawUserRow): UserRow {
+export function toUserRow(raw: RawUserRow): UserRow {
   return {
     id: raw.id,
     document: jsonValue(raw.document),
@@ -63,12 +63,13 @@ function toUserRow(raw: RawUserRow): UserRow {
   };
 }
 
-const COLUMNS = sql.raw(
+/** A user's columns as RawUserRow reads them, for a row aliased `u`. */
+export const USER_COLUMNS = sql.raw(
   'u.id, u.document, u.active, u.version, extract(epoch from u.created_at) * 1000 as created_ms, extract(epoch from u.updated_at) * 1000 as updated_ms',
 );
 
 async function select(ctx: DirectoryContext, where: SQL, withGroups: boolean): Promise<UserRow[]> {
-  const columns = withGroups ? sql`${COLUMNS}, ${groupsOfRow('u')}` : COLUMNS;
+  const columns = withGroups ? sql`${USER_COLUMNS}, ${groupsOfRow('u')}` : USER_COLUMNS;
   const rows = await queryPrepared<RawUserRow>(
     ctx.db,
     sql`select ${columns} from directory_users u where u.directory_id = ${ctx.directory.id} and ${where}`,

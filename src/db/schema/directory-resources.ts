@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm';
-import { boolean, check, foreignKey, index, integer, jsonb, pgTable, primaryKey, text, unique, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
+import { bigint, boolean, check, foreignKey, index, integer, jsonb, pgTable, primaryKey, text, unique, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
 import { createdAt, updatedAt } from './columns.ts';
 import { directories } from './directories.ts';
 
@@ -162,4 +162,27 @@ export const directoryResourceCounts = pgTable(
     count: integer('count').notNull(),
   },
   (t) => [primaryKey({ name: 'directory_resource_counts_pkey', columns: [t.directoryId, t.resourceType, t.shard] })],
+);
+
+/**
+ * Where a directory's users stand in id order, every so many positions: `user_id` is the user at
+ * 1-based `position`. A deep page (`startIndex` in the hundreds of thousands) starts from the
+ * nearest mark instead of counting every user before it. Marks are extended by the list path and
+ * removed by triggers (migration 0009) as soon as an insert or delete shifts them; see
+ * src/directory/user-positions.ts.
+ */
+export const directoryUserMarks = pgTable(
+  'directory_user_marks',
+  {
+    directoryId: uuid('directory_id')
+      .notNull()
+      .references(() => directories.id, { onDelete: 'cascade' }),
+    position: bigint('position', { mode: 'number' }).notNull(),
+    userId: uuid('user_id').notNull(),
+  },
+  (t) => [
+    primaryKey({ name: 'directory_user_marks_pkey', columns: [t.directoryId, t.position] }),
+    // What the triggers look for: the marks at or after a changed id.
+    index('directory_user_marks_user_idx').on(t.directoryId, t.userId),
+  ],
 );
