@@ -3,13 +3,12 @@
  * a new token before the old one is revoked.
  */
 import { and, asc, eq, isNull, sql } from 'drizzle-orm';
-import { schema, withTransaction, type Database } from '../db/index.ts';
+import { schema, withTransaction } from '../db/index.ts';
 import { DomainError } from '../errors.ts';
 import { newId, parseScimTokenId, type DirectoryId, type ScimTokenId } from '../ids.ts';
 import { recordAudit } from './audit.ts';
 import type { OrgContext } from './context.ts';
 import { getDirectory } from './directories.ts';
-import { admitScimRequest, type ScimPrincipal } from './scim-admission.ts';
 import { issueSecret } from './secret-tokens.ts';
 
 export interface ScimTokenInfo {
@@ -94,19 +93,6 @@ export async function revokeScimToken(
     if (!existing) throw new DomainError('not_found', `no token "${input.tokenId}" in directory "${directory.id}"`);
     return toInfo(existing);
   });
-}
-
-/**
- * The principal a bearer token stands for in one directory, or undefined; see admitScimRequest,
- * which also counts the request against the token's rate limit.
- */
-export async function authenticateScimToken(
-  db: Database,
-  rawDirectoryId: string,
-  presented: string,
-  now: Date = new Date(),
-): Promise<ScimPrincipal | undefined> {
-  return (await admitScimRequest(db, rawDirectoryId, presented, undefined, now))?.principal;
 }
 
 function toInfo(row: typeof schema.scimTokens.$inferSelect): ScimTokenInfo {

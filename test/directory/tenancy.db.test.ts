@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { schema } from '../../src/db/index.ts';
 import {
   authenticateApiKey,
-  authenticateScimToken,
+  admitScimRequest,
   createApiKey,
   createDirectory,
   createOrganization,
@@ -20,6 +20,10 @@ import { testDatabaseKind, useTestDatabase } from '../support/database.ts';
 import { contextFor, createTestDirectory, createTestOrganization, uniqueSlug } from '../support/factories.ts';
 
 const database = useTestDatabase();
+
+/** The principal a token stands for in a directory, with no rate limit counted. */
+const authenticate = async (directoryId: string, token: string, now?: Date) =>
+  (await admitScimRequest(database.handle.db, directoryId, token, undefined, now))?.principal;
 
 async function auditActions(organizationId: string): Promise<string[]> {
   const rows = await database.handle.db
@@ -83,7 +87,7 @@ describe(`directories and SCIM tokens on ${testDatabaseKind}`, () => {
     expect(token.token).toMatch(/^rst_scim_[A-Za-z0-9_-]{43}$/);
     expect(token.token.startsWith(token.prefix)).toBe(true);
 
-    const principal = await authenticateScimToken(database.handle.db, directory.id, token.token);
+    const principal = await authenticate(directory.id, token.token);
     expect(principal).toEqual({
       organizationId: org.organization.id,
       organizationSlug: org.organization.slug,
@@ -92,9 +96,9 @@ describe(`directories and SCIM tokens on ${testDatabaseKind}`, () => {
     });
 
     const other = await createDirectory(org, { provider: 'okta' });
-    expect(await authenticateScimToken(database.handle.db, other.directory.id, token.token)).toBeUndefined();
-    expect(await authenticateScimToken(database.handle.db, 'not-a-uuid', token.token)).toBeUndefined();
-    expect(await authenticateScimToken(database.handle.db, directory.id, `${token.token}x`)).toBeUndefined();
+    expect(await authenticate(other.directory.id, token.token)).toBeUndefined();
+    expect(await authenticate('not-a-uuid', token.token)).toBeUndefined();
+    expect(await authenticate(directory.id, `${token.token}x`)).toBeUndefined();
     expect(await auditActions(org.organization.id)).toEqual([
       'organization.created',
       'directory.created',
@@ -115,13 +119,13 @@ describe(`directories and SCIM tokens on ${testDatabaseKind}`, () => {
   it('rotates without downtime: two live tokens, then the old one revoked', async () => {
     const { org, directory, token: first, tokenId: firstId } = await createTestDirectory(database.handle);
     const second = await createScimToken(org, { directoryId: directory.id });
-    expect(await authenticateScimToken(database.handle.db, directory.id, first)).toBeDefined();
-    expect(await authenticateScimToken(database.handle.db, directory.id, second.token)).toBeDefined();
+    expect(await authenticate(directory.id, first)).toBeDefined();
+    expect(await authenticate(directory.id, second.token)).toBeDefined();
 
     const revoked = await revokeScimToken(org, { directoryId: directory.id, tokenId: firstId });
     expect(revoked.revokedAt).toBeInstanceOf(Date);
-    expect(await authenticateScimToken(database.handle.db, directory.id, first)).toBeUndefined();
-    expect(await authenticateScimToken(database.handle.db, directory.id, second.token)).toBeDefined();
+    expect(await authenticate(directory.id, first)).toBeUndefined();
+    expect(await authenticate(directory.id, second.token)).toBeDefined();
 
     const again = await revokeScimToken(org, { directoryId: directory.id, tokenId: firstId });
     expect(again.revokedAt).toEqual(revoked.revokedAt);
@@ -142,7 +146,7 @@ describe(`directories and SCIM tokens on ${testDatabaseKind}`, () => {
     await expectDomainError(revokeScimToken(b, { directoryId: a.directory.id, tokenId: a.tokenId }), 'not_found');
     await expectDomainError(listScimTokens(b, { directoryId: a.directory.id }), 'not_found');
     expect(await listDirectories(b)).toEqual([]);
-    expect(await authenticateScimToken(database.handle.db, a.directory.id, a.token)).toBeDefined();
+    expect(await authenticate(a.directory.id, a.token)).toBeDefined();
   });
 
   it('refreshes last-used at most once a minute', async () => {
@@ -150,12 +154,12 @@ describe(`directories and SCIM tokens on ${testDatabaseKind}`, () => {
     const lastUsed = async () =>
       (await database.handle.db.select().from(schema.scimTokens).where(eq(schema.scimTokens.id, tokenId)))[0]!.lastUsedAt;
     const t0 = new Date('2030-01-01T00:00:00Z');
-    await authenticateScimToken(database.handle.db, directory.id, token, t0);
+    await authenticate(directory.id, token, t0);
     expect(await lastUsed()).toEqual(t0);
-    await authenticateScimToken(database.handle.db, directory.id, token, new Date(t0.getTime() + 59_000));
+    await authenticate(directory.id, token, new Date(t0.getTime() + 59_000));
     expect(await lastUsed()).toEqual(t0);
     const t2 = new Date(t0.getTime() + 61_000);
-    await authenticateScimToken(database.handle.db, directory.id, token, t2);
+    await authenticate(directory.id, token, t2);
     expect(await lastUsed()).toEqual(t2);
   });
 
