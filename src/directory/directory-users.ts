@@ -9,28 +9,22 @@ import { parseScimResourceId } from '../ids.ts';
 import type { DirectoryContext } from './directory-context.ts';
 import { countResources } from './resource-counts.ts';
 import { recordDirectoryEvent } from './directory-events.ts';
-import { groupsOfRow, insertUser, selectUserById, selectUserByUserName, updateUserIfVersion } from './user-statements.ts';
+import {
+  groupsOfRow,
+  insertUser,
+  selectUserById,
+  selectUserByUserName,
+  updateUserIfVersion,
+  type StoredUser,
+  type UserGroupRef,
+} from './user-statements.ts';
 import { selectUserPage } from './user-positions.ts';
 import { hashPassword } from './passwords.ts';
 import { touchGroupsContaining } from './related-versions.ts';
 import type { Condition, SortSpec } from './resource-query.ts';
 import { conditionToSql, sortToSql } from './resource-query-sql.ts';
 
-export interface StoredUser {
-  id: string;
-  document: Record<string, unknown>;
-  active: boolean;
-  version: number;
-  createdAt: Date;
-  updatedAt: Date;
-  /** The direct groups, when the read was asked for them (`withGroups`). */
-  groups?: UserGroupRef[];
-}
-
-export interface UserGroupRef {
-  id: string;
-  displayName: string;
-}
+export type { StoredUser, UserGroupRef } from './user-statements.ts';
 
 export interface UserWrite {
   /** The canonical SCIM document (no id, meta, groups or password). */

@@ -14,7 +14,7 @@ import { sql } from 'drizzle-orm';
 import { queryPrepared, withTransaction, type Database } from '../db/index.ts';
 import type { DirectoryId } from '../ids.ts';
 import type { DirectoryContext } from './directory-context.ts';
-import { groupsOfRow, toUserRow, USER_COLUMNS, type RawUserRow, type UserRow } from './user-statements.ts';
+import { groupsOfRow, toStoredUser, USER_COLUMNS, type RawUserRow, type StoredUser } from './user-statements.ts';
 
 export interface MarkSpacing {
   /** Positions between two marks. */
@@ -37,7 +37,7 @@ export async function selectUserPage(
   count: number,
   withGroups: boolean,
   spacing: MarkSpacing = DEFAULT_MARK_SPACING,
-): Promise<UserRow[]> {
+): Promise<StoredUser[]> {
   const d = ctx.directory.id;
   const columns = withGroups ? sql`${USER_COLUMNS}, ${groupsOfRow('u')}` : USER_COLUMNS;
   const rows = await queryPrepared<RawUserRow & { mark_position: number | null }>(
@@ -60,7 +60,7 @@ export async function selectUserPage(
   if (first !== undefined && startIndex - Number(first.mark_position ?? 1) > spacing.extendAfter) {
     await extendUserMarks(ctx.db, d, spacing.interval);
   }
-  return rows.map(toUserRow);
+  return rows.map(toStoredUser);
 }
 
 /**

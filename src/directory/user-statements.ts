@@ -8,15 +8,21 @@ import { epochDate, jsonValue, queryPrepared, type Database } from '../db/index.
 import { newId } from '../ids.ts';
 import type { DirectoryContext } from './directory-context.ts';
 
-export interface UserRow {
+/** A user as stored: the SCIM document and the columns the protocol reads beside it. */
+export interface StoredUser {
   id: string;
   document: Record<string, unknown>;
   active: boolean;
   version: number;
   createdAt: Date;
   updatedAt: Date;
-  /** Direct groups, when the statement was asked for them. */
-  groups?: { id: string; displayName: string }[];
+  /** The direct groups, when the read was asked for them (`withGroups`). */
+  groups?: UserGroupRef[];
+}
+
+export interface UserGroupRef {
+  id: string;
+  displayName: string;
 }
 
 export interface UserColumns {
@@ -51,7 +57,7 @@ export function groupsOfRow(row: 'u' | 'directory_users'): SQL {
    where m.directory_id = ${row}.directory_id and m.user_id = ${row}.id) as groups`);
 }
 
-export function toUserRow(raw: RawUserRow): UserRow {
+export function toStoredUser(raw: RawUserRow): StoredUser {
   return {
     id: raw.id,
     document: jsonValue(raw.document),
@@ -68,21 +74,21 @@ export const USER_COLUMNS = sql.raw(
   'u.id, u.document, u.active, u.version, extract(epoch from u.created_at) * 1000 as created_ms, extract(epoch from u.updated_at) * 1000 as updated_ms',
 );
 
-async function select(ctx: DirectoryContext, where: SQL, withGroups: boolean): Promise<UserRow[]> {
+async function select(ctx: DirectoryContext, where: SQL, withGroups: boolean): Promise<StoredUser[]> {
   const columns = withGroups ? sql`${USER_COLUMNS}, ${groupsOfRow('u')}` : USER_COLUMNS;
   const rows = await queryPrepared<RawUserRow>(
     ctx.db,
     sql`select ${columns} from directory_users u where u.directory_id = ${ctx.directory.id} and ${where}`,
   );
-  return rows.map(toUserRow);
+  return rows.map(toStoredUser);
 }
 
-export async function selectUserById(ctx: DirectoryContext, id: string, withGroups: boolean): Promise<UserRow | undefined> {
+export async function selectUserById(ctx: DirectoryContext, id: string, withGroups: boolean): Promise<StoredUser | undefined> {
   return (await select(ctx, sql`u.id = ${id}`, withGroups))[0];
 }
 
 /** userName is unique per directory, case-insensitively: answered from that unique index. */
-export async function selectUserByUserName(ctx: DirectoryContext, userName: string, withGroups: boolean): Promise<UserRow[]> {
+export async function selectUserByUserName(ctx: DirectoryContext, userName: string, withGroups: boolean): Promise<StoredUser[]> {
   return select(ctx, sql`lower(u.user_name) = lower(${userName})`, withGroups);
 }
 
@@ -93,7 +99,7 @@ export async function insertUser(
   columns: UserColumns,
   document: Record<string, unknown>,
   passwordHash: string | null,
-): Promise<UserRow | undefined> {
+): Promise<StoredUser | undefined> {
   const [raw] = await queryPrepared<RawUserRow>(
     db,
     sql`with created as (
@@ -112,7 +118,7 @@ export async function insertUser(
     select * from created`,
   );
   // A user created by this very statement cannot be a member of any group yet.
-  return raw ? { ...toUserRow(raw), groups: [] } : undefined;
+  return raw ? { ...toStoredUser(raw), groups: [] } : undefined;
 }
 
 /**
@@ -129,7 +135,7 @@ export async function updateUserIfVersion(
   document: Record<string, unknown>,
   password: { hash: string } | undefined,
   changed: { active: boolean; display: boolean },
-): Promise<UserRow | undefined> {
+): Promise<StoredUser | undefined> {
   const [raw] = await queryPrepared<RawUserRow>(
     db,
     sql`with updated as (
@@ -155,6 +161,6 @@ export async function updateUserIfVersion(
     )
     select * from updated`,
   );
-  return raw ? toUserRow(raw) : undefined;
+  return raw ? toStoredUser(raw) : undefined;
 }
 
