@@ -12,9 +12,18 @@ export function isPlainObject(value: unknown): value is JsonObject {
   return proto === Object.prototype || proto === null;
 }
 
-/** Stores `value` as an own, enumerable property whatever `key` is. */
+/**
+ * Stores `value` as an own, enumerable property whatever `key` is. `__proto__` is the only key a
+ * plain object inherits an accessor for, so every other key is assigned: defineProperty on every
+ * key (as this once did) leaves V8 objects in their slow dictionary form, and a SCIM response is
+ * built from thousands of such writes.
+ */
 export function setOwn(target: JsonObject, key: string, value: unknown): void {
-  Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true });
+  if (key === '__proto__') {
+    Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true });
+  } else {
+    target[key] = value;
+  }
 }
 
 /** An own property only: `doc.constructor` must read as absent, not as `Object`. */
