@@ -121,7 +121,7 @@ export async function main(argv: string[], io: Io = defaultIo): Promise<number> 
     .option('--org <slug>', "organization slug (by default, the directory's own)")
     .option('--failed', 'only requests answered with an error (status 400 or more)')
     .option('--limit <n>', 'how many requests to show, 1 to 1000 (default 50)', wholeNumber)
-    .option('--before <time>', 'only requests before this ISO 8601 time (the next page)')
+    .option('--before <id|time>', 'only requests older than this entry (the next page: the last id shown) or this ISO 8601 time')
     .addOption(jsonOption())
     .action(
       run(

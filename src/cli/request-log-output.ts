@@ -7,7 +7,7 @@ import type { LoggedRequestJson } from '../admin/request-log-json.ts';
 export function formatRequestLog(result: unknown): string {
   const entries = result as LoggedRequestJson[];
   if (entries.length === 0) return '(no requests)';
-  return entries.map(formatLine).join('\n');
+  return [...entries.map(formatLine), `older requests: --before ${entries.at(-1)!.id}`].join('\n');
 }
 
 function formatLine(e: LoggedRequestJson): string {

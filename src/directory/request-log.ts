@@ -6,7 +6,7 @@
 import { and, desc, eq, gte, inArray, lt, sql, type SQL } from 'drizzle-orm';
 import { queryPrepared, schema, type Database } from '../db/index.ts';
 import { DomainError } from '../errors.ts';
-import { newId, parseDirectoryId, type DirectoryId, type OrganizationId } from '../ids.ts';
+import { newId, parseDirectoryId, parseScimResourceId, type DirectoryId, type OrganizationId } from '../ids.ts';
 import type { Context, OrgContext, OrganizationRef } from './context.ts';
 import { getDirectory } from './directories.ts';
 
@@ -30,8 +30,11 @@ export interface RequestLogEntry {
   requestId: string;
 }
 
-/** An entry as listed back to an operator; the organization and directory are implied by the query. */
-export type LoggedRequest = Omit<RequestLogEntry, 'organizationId' | 'directoryId'>;
+/**
+ * An entry as listed back to an operator; the organization and directory are implied by the query.
+ * `id` names the entry, and is the cursor of the next, older page.
+ */
+export type LoggedRequest = Omit<RequestLogEntry, 'organizationId' | 'directoryId'> & { id: string };
 
 /** Most entries one listing returns. */
 export const MAX_REQUEST_LOG_PAGE = 1000;
@@ -111,8 +114,12 @@ export interface ListRequestsInput {
   /** Only requests answered with a status of 400 or more. */
   failedOnly?: boolean;
   limit?: number;
-  /** Only requests that arrived strictly before this time (the next page of an earlier listing). */
-  before?: Date;
+  /**
+   * Where the page starts: strictly older than this time, or than the entry with this id (the last
+   * one of the previous page). An entry's id is the exact cursor: many requests share a
+   * millisecond, and paging by the time of the last one shown would skip the rest of them.
+   */
+  before?: Date | { entry: string };
 }
 
 /** A directory's requests, newest first; a directory of another organization is "not found". */
@@ -123,7 +130,7 @@ export async function listRequests(ctx: OrgContext, input: ListRequestsInput): P
       details: { field: 'limit' },
     });
   }
-  if (input.before !== undefined && Number.isNaN(input.before.getTime())) {
+  if (input.before instanceof Date && Number.isNaN(input.before.getTime())) {
     throw new DomainError('invalid_input', 'before must be a valid time', { details: { field: 'before' } });
   }
   const directory = await getDirectory(ctx, input.directoryId);
@@ -131,7 +138,12 @@ export async function listRequests(ctx: OrgContext, input: ListRequestsInput): P
   const conditions: SQL[] = [eq(t.organizationId, ctx.organization.id), eq(t.directoryId, directory.id)];
   // Spelled exactly as the partial index's predicate, so the planner can use that index.
   if (input.failedOnly) conditions.push(gte(t.status, 400));
-  if (input.before !== undefined) conditions.push(lt(t.createdAt, input.before));
+  if (input.before instanceof Date) conditions.push(lt(t.createdAt, input.before));
+  else if (input.before !== undefined) {
+    const cursor = await entryOf(ctx, directory.id, input.before.entry);
+    // The order the listing sorts by, (created_at, id) descending, so no entry is skipped or repeated.
+    conditions.push(sql`(${t.createdAt}, ${t.id}) < (${cursor.createdAt.toISOString()}::timestamptz, ${cursor.id}::uuid)`);
+  }
   const rows = await ctx.db
     .select()
     .from(t)
@@ -139,6 +151,7 @@ export async function listRequests(ctx: OrgContext, input: ListRequestsInput): P
     .orderBy(desc(t.createdAt), desc(t.id))
     .limit(limit);
   return rows.map((r) => ({
+    id: r.id,
     time: r.createdAt,
     method: r.method,
     path: r.path,
@@ -152,6 +165,25 @@ export async function listRequests(ctx: OrgContext, input: ListRequestsInput): P
     userAgent: r.userAgent,
     requestId: r.requestId,
   }));
+}
+
+/** The position of one of this directory's entries; a pruned or foreign entry is a clear error. */
+async function entryOf(ctx: OrgContext, directoryId: DirectoryId, rawId: string): Promise<{ id: string; createdAt: Date }> {
+  const id = parseScimResourceId(rawId);
+  const t = schema.scimRequestLog;
+  const [row] =
+    id === undefined
+      ? []
+      : await ctx.db
+          .select({ id: t.id, createdAt: t.createdAt })
+          .from(t)
+          .where(and(eq(t.organizationId, ctx.organization.id), eq(t.directoryId, directoryId), eq(t.id, id)));
+  if (!row) {
+    throw new DomainError('invalid_input', `before names no entry of this directory's request log (was it pruned?): "${rawId}"`, {
+      details: { field: 'before' },
+    });
+  }
+  return row;
 }
 
 /** Deletes entries older than `olderThan` in bounded batches; returns how many were deleted. */

@@ -34,14 +34,19 @@ describe(`admin API: a directory's SCIM requests on ${testDatabaseKind}`, () => 
       ['GET', '/ServiceProviderConfig', 200, null],
     ]);
     expect(Object.keys(data[0]!).sort()).toEqual(
-      ['durationMs', 'filter', 'method', 'path', 'requestBody', 'requestId', 'resourceId', 'resourceType', 'scimType', 'status', 'time', 'userAgent'].sort(),
+      ['durationMs', 'filter', 'id', 'method', 'path', 'requestBody', 'requestId', 'resourceId', 'resourceType', 'scimType', 'status', 'time', 'userAgent'].sort(),
     );
     expect(data[1]).toMatchObject({ userAgent: 'Okta SCIM Client 1.0.0', time: expect.stringMatching(/Z$/) });
 
     const failed = (await (await get(`${base}?failed=true&limit=50`)).json()) as { data: { path: string }[] };
     expect(failed.data.map((e) => e.path)).toEqual(['/Users']);
-    const one = (await (await get(`${base}?limit=1`)).json()) as { data: unknown[] };
+    const one = (await (await get(`${base}?limit=1`)).json()) as { data: { id: string; path: string }[] };
     expect(one.data).toHaveLength(1);
+    const older = (await (await get(`${base}?limit=1&before=${one.data[0]!.id}`)).json()) as { data: { path: string }[] };
+    expect(older.data.map((e) => e.path)).toEqual(['/ServiceProviderConfig']);
+    const pruned = await get(`${base}?before=0190d0a4-0000-7000-8000-0000000000ff`);
+    expect(pruned.status).toBe(400);
+    expect(((await pruned.json()) as { error: { message: string } }).error.message).toMatch(/no entry of this directory's request log/);
 
     // Another organization's directory, named under this organization, does not exist here.
     const foreign = await get(`/organizations/${slug}/directories/${other.directory.id}/requests`);

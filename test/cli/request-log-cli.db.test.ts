@@ -15,6 +15,7 @@ afterAll(async () => {
 const env = () => ({ ...database.env, PUBLIC_URL: 'https://id.example.com' });
 
 interface Entry {
+  id: string;
   method: string;
   path: string;
   filter: string | null;
@@ -62,19 +63,25 @@ describe(`roster directory log on ${testDatabaseKind}`, () => {
       ['GET', '/ServiceProviderConfig', 200, null, null],
     ]);
     expect(Object.keys(all[0]!).sort()).toEqual(
-      ['durationMs', 'filter', 'method', 'path', 'requestBody', 'requestId', 'resourceId', 'resourceType', 'scimType', 'status', 'time', 'userAgent'].sort(),
+      ['durationMs', 'filter', 'id', 'method', 'path', 'requestBody', 'requestId', 'resourceId', 'resourceType', 'scimType', 'status', 'time', 'userAgent'].sort(),
     );
     expect(all[2]!.userAgent).toBe('Okta SCIM Client 1.0.0');
 
     const failed = await runCliJson<Entry[]>(['directory', 'log', '--org', slug, '--directory', directoryId, '--failed', '--limit', '1'], env());
     expect(failed.map((e) => e.path)).toEqual(['/Nothing']);
+    const olderFailed = await runCliJson<Entry[]>(
+      ['directory', 'log', '--directory', directoryId, '--failed', '--before', failed[0]!.id],
+      env(),
+    );
+    expect(olderFailed.map((e) => e.path)).toEqual(['/Users']);
 
     const text = await runCli(['directory', 'log', '--directory', directoryId, '--failed'], env());
     expect(text.code).toBe(0);
     const lines = text.stdout.trim().split('\n');
-    expect(lines).toHaveLength(2);
+    expect(lines).toHaveLength(3);
     expect(lines[0]).toMatch(/^\d{4}-\d{2}-\d{2}T\S+Z {2}GET +404 .*\/Nothing/);
     expect(lines[1]).toMatch(/GET +400 invalidFilter .*\/Users {2}filter="userName eq"/);
+    expect(lines[2]).toBe(`older requests: --before ${all[1]!.id}`);
   });
 
   it('fails with one line for an unknown directory or a bad limit', async () => {

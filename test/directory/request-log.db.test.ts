@@ -15,13 +15,13 @@ import { contextFor, createTestDirectory } from '../support/factories.ts';
 const database = useTestDatabase();
 const DAY = 24 * 60 * 60 * 1000;
 
-async function directoryWithEntries(ages: { daysAgo: number; status?: number }[]) {
+async function directoryWithEntries(ages: { daysAgo: number; status?: number }[], options: { sameTime?: boolean } = {}) {
   const dir = await createTestDirectory(database.handle);
   const now = Date.now();
   const entries: RequestLogEntry[] = ages.map(({ daysAgo, status = 200 }, i) => ({
     organizationId: dir.org.organization.id,
     directoryId: dir.directory.id,
-    time: new Date(now - daysAgo * DAY - i),
+    time: new Date(now - daysAgo * DAY - (options.sameTime ? 0 : i)),
     method: 'GET',
     path: `/Users/${i}`,
     filter: null,
@@ -35,7 +35,7 @@ async function directoryWithEntries(ages: { daysAgo: number; status?: number }[]
     requestId: `req-${daysAgo}-${i}`,
   }));
   expect(await recordRequests(database.handle.db, entries)).toBe(entries.length);
-  const list = (input: { failedOnly?: boolean; limit?: number; before?: Date } = {}) =>
+  const list = (input: { failedOnly?: boolean; limit?: number; before?: Date | { entry: string } } = {}) =>
     listRequests(dir.org, { directoryId: dir.directory.id, limit: 100, ...input });
   return { dir, list };
 }
@@ -62,6 +62,36 @@ describe(`request log storage on ${testDatabaseKind}`, () => {
     const first = await list({ limit: 2 });
     const next = await list({ limit: 2, before: first.at(-1)!.time });
     expect(next.map((e) => e.requestId)).toEqual(['req-2-1', 'req-3-0']);
+  });
+
+  it('pages by entry id without skipping or repeating requests that share a millisecond', async () => {
+    const { list } = await directoryWithEntries(
+      Array.from({ length: 7 }, (_, i) => ({ daysAgo: 0, status: i % 2 === 0 ? 200 : 404 })),
+      { sameTime: true },
+    );
+    const everything = (await list()).map((e) => e.requestId);
+    expect(everything).toHaveLength(7);
+    const paged: string[] = [];
+    for (let page = await list({ limit: 3 }); page.length > 0; page = await list({ limit: 3, before: { entry: page.at(-1)!.id } })) {
+      paged.push(...page.map((e) => e.requestId));
+    }
+    expect(paged).toEqual(everything);
+    // Paging by the time of the last entry shown, as --before <time> does, would have stopped after the first page.
+    const first = await list({ limit: 3 });
+    expect(await list({ limit: 3, before: first.at(-1)!.time })).toEqual([]);
+
+    const failed = await list({ failedOnly: true, limit: 2 });
+    const olderFailed = await list({ failedOnly: true, before: { entry: failed.at(-1)!.id } });
+    expect([...failed, ...olderFailed].map((e) => e.status)).toEqual([404, 404, 404]);
+  });
+
+  it("refuses a cursor that is not one of the directory's entries", async () => {
+    const mine = await directoryWithEntries([{ daysAgo: 0 }]);
+    const theirs = await directoryWithEntries([{ daysAgo: 0 }]);
+    const [foreign] = await theirs.list();
+    await expect(mine.list({ before: { entry: foreign!.id } })).rejects.toMatchObject({ code: 'invalid_input' });
+    await expect(mine.list({ before: { entry: '0190d0a4-0000-7000-8000-0000000000ff' } })).rejects.toMatchObject({ code: 'invalid_input' });
+    await expect(mine.list({ before: { entry: 'not-an-id' } })).rejects.toMatchObject({ code: 'invalid_input' });
   });
 
   it('refuses a limit out of bounds', async () => {
