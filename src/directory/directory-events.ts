@@ -30,3 +30,29 @@ export async function recordDirectoryEvent(
     data: event.data ?? {},
   });
 }
+
+/**
+ * `group.members_changed` for each group that lost `memberId` because the member itself was
+ * deleted (its memberships go with it, by cascade): a consumer that maps groups to roles learns
+ * of the loss from the group's own feed, as it does for a PATCH, and a deleted nested group
+ * leaves no membership row behind to infer it from.
+ */
+export async function recordMemberDeletedFrom(
+  db: Database,
+  ctx: DirectoryContext,
+  groupIds: readonly string[],
+  memberId: string,
+): Promise<void> {
+  if (groupIds.length === 0) return;
+  await db.insert(schema.directoryEvents).values(
+    groupIds.map((groupId) => ({
+      id: newId(),
+      organizationId: ctx.organization.id,
+      directoryId: ctx.directory.id,
+      type: 'group.members_changed' as const,
+      resourceType: 'Group' as const,
+      resourceId: groupId,
+      data: { added: [], removed: [memberId] },
+    })),
+  );
+}

@@ -5,7 +5,7 @@ import { DomainError } from '../errors.ts';
 import { newId, parseScimResourceId } from '../ids.ts';
 import type { DirectoryContext } from './directory-context.ts';
 import { countResources } from './resource-counts.ts';
-import { recordDirectoryEvent } from './directory-events.ts';
+import { recordDirectoryEvent, recordMemberDeletedFrom } from './directory-events.ts';
 import { addUsersToGroup, selectGroupById } from './group-statements.ts';
 
 import { touchGroupsContaining, touchMembersOf, touchUsers } from './related-versions.ts';
@@ -130,9 +130,10 @@ export async function deleteGroup(ctx: DirectoryContext, rawId: string, precondi
     if (!row) throw notFound(rawId);
     checkVersion(row.version, precondition);
     await touchMembersOf(tx, ctx, id);
-    await touchGroupsContaining(tx, ctx, id);
+    const formerGroups = await touchGroupsContaining(tx, ctx, id);
     await tx.delete(g).where(scoped(ctx, id));
     await recordDirectoryEvent(tx, ctx, { type: 'group.deleted', resourceType: 'Group', resourceId: id });
+    await recordMemberDeletedFrom(tx, ctx, formerGroups, id);
   });
 }
 

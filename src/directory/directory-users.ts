@@ -8,7 +8,7 @@ import { DomainError, isUniqueViolation } from '../errors.ts';
 import { parseScimResourceId } from '../ids.ts';
 import type { DirectoryContext } from './directory-context.ts';
 import { countResources } from './resource-counts.ts';
-import { recordDirectoryEvent } from './directory-events.ts';
+import { recordDirectoryEvent, recordMemberDeletedFrom } from './directory-events.ts';
 import {
   groupsOfRow,
   insertUser,
@@ -131,9 +131,10 @@ export async function deleteUser(ctx: DirectoryContext, rawId: string, precondit
     const [row] = await tx.select({ version: u.version }).from(u).where(scoped(ctx, id)).for('update').limit(1);
     if (!row) throw notFound(rawId);
     checkVersion(row.version, precondition);
-    await touchGroupsContaining(tx, ctx, id);
+    const formerGroups = await touchGroupsContaining(tx, ctx, id);
     await tx.delete(u).where(scoped(ctx, id));
     await recordDirectoryEvent(tx, ctx, { type: 'user.deleted', resourceType: 'User', resourceId: id });
+    await recordMemberDeletedFrom(tx, ctx, formerGroups, id);
   });
 }
 

@@ -5,7 +5,7 @@
  * Each bump is one set-based UPDATE, whatever the number of rows.
  */
 import { sql } from 'drizzle-orm';
-import type { Database } from '../db/index.ts';
+import { rowsOf, type Database } from '../db/index.ts';
 import type { DirectoryContext } from './directory-context.ts';
 import { uuidArray } from './sql-arrays.ts';
 
@@ -26,14 +26,16 @@ export async function touchMembersOf(tx: Database, ctx: DirectoryContext, groupI
       and id in (select user_id from directory_group_members where directory_id = ${ctx.directory.id} and group_id = ${groupId})`);
 }
 
-/** The groups that list a user or a group among their members. */
-export async function touchGroupsContaining(tx: Database, ctx: DirectoryContext, memberId: string): Promise<void> {
-  await tx.execute(sql`
+/** The groups that list a user or a group among their members; returns their ids. */
+export async function touchGroupsContaining(tx: Database, ctx: DirectoryContext, memberId: string): Promise<string[]> {
+  const rows = await tx.execute<{ id: string }>(sql`
     update directory_groups set version = version + 1, updated_at = now()
     where directory_id = ${ctx.directory.id}
       and id in (
         select group_id from directory_group_members where directory_id = ${ctx.directory.id} and user_id = ${memberId}
         union
         select group_id from directory_group_subgroups where directory_id = ${ctx.directory.id} and member_group_id = ${memberId}
-      )`);
+      )
+    returning id`);
+  return rowsOf<{ id: string }>(rows).map((r) => r.id);
 }

@@ -6,6 +6,14 @@ import { GROUP_URN, scimClient, USER_URN } from '../support/scim-client.ts';
 
 const database = useTestDatabase();
 
+async function eventsOf(resourceId: string) {
+  return database.handle.db
+    .select({ type: schema.directoryEvents.type, data: schema.directoryEvents.data })
+    .from(schema.directoryEvents)
+    .where(eq(schema.directoryEvents.resourceId, resourceId))
+    .orderBy(schema.directoryEvents.id);
+}
+
 describe(`SCIM writes under real traffic on ${testDatabaseKind}`, () => {
   it('creates exactly one user when an IdP retries a POST; the other attempts get 409 uniqueness', async () => {
     const scim = await scimClient(database.handle);
@@ -114,6 +122,23 @@ describe(`SCIM writes under real traffic on ${testDatabaseKind}`, () => {
       .where(eq(schema.directoryEvents.resourceId, user.id))
       .orderBy(schema.directoryEvents.id);
     expect(events.map((e) => e.type)).toEqual(['user.created', 'user.deleted']);
+    // The group's own feed says it lost the member, as a PATCH removing it would.
+    const groupEvents = await eventsOf(group.id);
+    expect(groupEvents.at(-1)).toEqual({ type: 'group.members_changed', data: { added: [], removed: [user.id] } });
+  });
+
+  it('tells each parent group that a deleted nested group left it', async () => {
+    const scim = await scimClient(database.handle);
+    const child = await scim.createGroup('Child', []);
+    const parents = [await scim.createGroup('Parent A', [child.id]), await scim.createGroup('Parent B', [child.id])];
+    const bystander = await scim.createGroup('Bystander', []);
+    expect((await scim.send('DELETE', `/Groups/${child.id}`)).status).toBe(204);
+    for (const parent of parents) {
+      expect((await scim.send('GET', `/Groups/${parent.id}`)).body.members).toBeUndefined();
+      expect((await eventsOf(parent.id)).at(-1)).toEqual({ type: 'group.members_changed', data: { added: [], removed: [child.id] } });
+    }
+    expect((await eventsOf(bystander.id)).map((e) => e.type)).toEqual(['group.created']);
+    expect((await eventsOf(child.id)).at(-1)?.type).toBe('group.deleted');
   });
 
   it('pages with stable order and exact totals, as Okta imports', async () => {
