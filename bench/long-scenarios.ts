@@ -132,12 +132,17 @@ export async function soakScenario(ctx: BenchContext, minutes: number): Promise<
     measured: `${(throughput * 100).toFixed(0)}% (${rate(rpsOf(first))} → ${rate(rpsOf(last))} req/s)${m.load.errors ? `, ${m.load.errors} errors` : ''}`,
     pass: throughput >= 0.9 && m.load.errors === 0,
   });
-  if (first.rss !== undefined && last.rss !== undefined) {
-    const growth = last.rss.floor / first.rss.floor - 1;
+  // Minute 1 is warm-up: its floor is read while the heap is still growing to its working size
+  // (compiled code, connection and statement caches, the collector's own sizing), so a run long
+  // enough to have one measures growth from minute 2.
+  const reference = samples.length >= 3 ? samples[1]! : first;
+  const since = reference === first ? 'minute 1' : 'minute 2 (minute 1 warms up)';
+  if (reference.rss !== undefined && last.rss !== undefined) {
+    const growth = last.rss.floor / reference.rss.floor - 1;
     ctx.checks.push({
       name: 'soak memory',
-      target: 'flat: RSS floor grows ≤ 10% after minute 1',
-      measured: `floor ${first.rss.floor.toFixed(0)} → ${last.rss.floor.toFixed(0)} MiB (${growth >= 0 ? '+' : ''}${(growth * 100).toFixed(1)}%), peak ${first.rss.peak.toFixed(0)} → ${last.rss.peak.toFixed(0)} MiB`,
+      target: `flat: RSS floor grows ≤ 10% after ${since}`,
+      measured: `floor ${reference.rss.floor.toFixed(0)} → ${last.rss.floor.toFixed(0)} MiB (${growth >= 0 ? '+' : ''}${(growth * 100).toFixed(1)}%), peak ${reference.rss.peak.toFixed(0)} → ${last.rss.peak.toFixed(0)} MiB`,
       pass: growth <= 0.1,
     });
   }
