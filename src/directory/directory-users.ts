@@ -3,18 +3,24 @@
  * bumps the version (for ETags) and appends to the directory's change feed.
  */
 import { and, asc, count, eq, inArray, sql, type SQL } from 'drizzle-orm';
-import { jsonValue, schema, withTransaction } from '../db/index.ts';
+import { jsonValue, schema, withTransaction, type Database } from '../db/index.ts';
 import { DomainError, isUniqueViolation } from '../errors.ts';
 import { parseScimResourceId } from '../ids.ts';
 import type { DirectoryContext } from './directory-context.ts';
 import { countResources } from './resource-counts.ts';
+import { admitRequest, admitWithRead, type AdmissionRequest, type AdmittedRead } from './scim-admission.ts';
 import { recordDirectoryEvent, recordMemberDeletedFrom } from './directory-events.ts';
 import {
   groupsOfRow,
   insertUser,
   selectUserById,
   selectUserByUserName,
+  toStoredUser,
   updateUserIfVersion,
+  userById,
+  userByUserName,
+  userSelect,
+  type RawUserRow,
   type StoredUser,
   type UserGroupRef,
 } from './user-statements.ts';
@@ -78,6 +84,28 @@ export async function getUser(ctx: DirectoryContext, rawId: string, options: { w
   const row = id === undefined ? undefined : await selectUserById(ctx, id, options.withGroups ?? false);
   if (!row) throw notFound(rawId);
   return row;
+}
+
+/** getUser in the statement that admits the request (see admitWithRead). */
+export async function getUserAdmitted(
+  db: Database,
+  request: AdmissionRequest,
+  rawId: string,
+  options: { withGroups?: boolean } = {},
+): Promise<AdmittedRead<StoredUser>> {
+  const id = parseScimResourceId(rawId);
+  const found =
+    id === undefined
+      ? { admission: await admitRequest(db, request), rows: [] }
+      : await admitWithRead<RawUserRow>(db, request, userSelect(request.directoryId, userById(id), options.withGroups ?? false));
+  return {
+    admission: found.admission,
+    read: () => {
+      const [row] = found.rows;
+      if (!row) throw notFound(rawId);
+      return toStoredUser(row);
+    },
+  };
 }
 
 export interface Precondition {
@@ -158,8 +186,7 @@ export async function listUsers(ctx: DirectoryContext, query: ListQuery): Promis
   const userName = userNameLookup(query);
   if (userName !== undefined) {
     // What Okta and Entra send before every create: one prepared statement on the unique index.
-    const matches = await selectUserByUserName(ctx, userName, withGroups);
-    return { total: matches.length, items: matches.slice(query.startIndex - 1, query.startIndex - 1 + query.count) };
+    return lookupPage(await selectUserByUserName(ctx, userName, withGroups), query);
   }
   if (query.condition === undefined && query.sort === undefined) {
     // The whole directory in id order (what Okta's import pages through), at any depth: the total
@@ -193,6 +220,28 @@ export async function listUsers(ctx: DirectoryContext, query: ListQuery): Promis
 }
 
 /** The userName of a plain `userName eq "…"` query (no sort), the lookup that needs a fast path. */
+/**
+ * listUsers in the statement that admits the request (see admitWithRead), for the one list that
+ * needs a single statement: the userName lookup IdPs send before every create. Undefined (not a
+ * promise) when `query` is anything else, which listUsers answers after a separate admission.
+ */
+export function listUsersAdmitted(
+  db: Database,
+  request: AdmissionRequest,
+  query: ListQuery,
+): Promise<AdmittedRead<ListPage<StoredUser>>> | undefined {
+  const userName = userNameLookup(query);
+  if (userName === undefined) return undefined;
+  return admitWithRead<RawUserRow>(db, request, userSelect(request.directoryId, userByUserName(userName), query.withRelations ?? false)).then(
+    ({ admission, rows }) => ({ admission, read: () => lookupPage(rows.map(toStoredUser), query) }),
+  );
+}
+
+/** The page a lookup's matches (none or one: userName is unique) make. */
+function lookupPage(matches: StoredUser[], query: ListQuery): ListPage<StoredUser> {
+  return { total: matches.length, items: matches.slice(query.startIndex - 1, query.startIndex - 1 + query.count) };
+}
+
 function userNameLookup(query: ListQuery): string | undefined {
   const c = query.condition;
   if (query.sort || !c || c.kind !== 'compare' || c.op !== 'eq' || typeof c.value !== 'string') return undefined;

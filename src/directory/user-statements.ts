@@ -74,22 +74,33 @@ export const USER_COLUMNS = sql.raw(
   'u.id, u.document, u.active, u.version, extract(epoch from u.created_at) * 1000 as created_ms, extract(epoch from u.updated_at) * 1000 as updated_ms',
 );
 
-async function select(ctx: DirectoryContext, where: SQL, withGroups: boolean): Promise<StoredUser[]> {
+/** The SELECT of a directory's users matching `where` (over the alias `u`), as RawUserRow reads them. */
+export function userSelect(directoryId: string, where: SQL, withGroups: boolean): SQL {
   const columns = withGroups ? sql`${USER_COLUMNS}, ${groupsOfRow('u')}` : USER_COLUMNS;
-  const rows = await queryPrepared<RawUserRow>(
-    ctx.db,
-    sql`select ${columns} from directory_users u where u.directory_id = ${ctx.directory.id} and ${where}`,
-  );
+  return sql`select ${columns} from directory_users u where u.directory_id = ${directoryId} and ${where}`;
+}
+
+/** What identifies a user in a read: its id, or its userName (unique per directory, case-insensitively). */
+export function userById(id: string): SQL {
+  return sql`u.id = ${id}`;
+}
+
+export function userByUserName(userName: string): SQL {
+  return sql`lower(u.user_name) = lower(${userName})`;
+}
+
+async function select(ctx: DirectoryContext, where: SQL, withGroups: boolean): Promise<StoredUser[]> {
+  const rows = await queryPrepared<RawUserRow>(ctx.db, userSelect(ctx.directory.id, where, withGroups));
   return rows.map(toStoredUser);
 }
 
 export async function selectUserById(ctx: DirectoryContext, id: string, withGroups: boolean): Promise<StoredUser | undefined> {
-  return (await select(ctx, sql`u.id = ${id}`, withGroups))[0];
+  return (await select(ctx, userById(id), withGroups))[0];
 }
 
 /** userName is unique per directory, case-insensitively: answered from that unique index. */
 export async function selectUserByUserName(ctx: DirectoryContext, userName: string, withGroups: boolean): Promise<StoredUser[]> {
-  return select(ctx, sql`lower(u.user_name) = lower(${userName})`, withGroups);
+  return select(ctx, userByUserName(userName), withGroups);
 }
 
 /** Inserts a user and its `user.created` event; undefined when the userName is taken. */

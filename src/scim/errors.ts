@@ -64,6 +64,8 @@ export class ScimRequestError extends Error {
     readonly status: ContentfulStatusCode,
     readonly scimType: ScimType | undefined,
     detail: string,
+    /** Headers the error response must carry (WWW-Authenticate of a 401, Retry-After of a 429). */
+    readonly headers?: Record<string, string>,
   ) {
     super(detail);
   }
@@ -71,7 +73,7 @@ export class ScimRequestError extends Error {
 
 /** Maps anything thrown inside a SCIM route; internals never reach the client. */
 export function scimErrorFor(c: Context, error: unknown): Response {
-  if (error instanceof ScimRequestError) return scimError(c, error.status, error.message, error.scimType);
+  if (error instanceof ScimRequestError) return scimError(c, error.status, error.message, error.scimType, error.headers);
   if (isDomainError(error)) {
     const scimType = error.code === 'conflict' ? 'uniqueness' : error.code === 'invalid_input' ? 'invalidValue' : undefined;
     return scimError(c, STATUS_BY_CODE[error.code], error.message, scimType);

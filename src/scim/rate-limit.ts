@@ -9,10 +9,10 @@
  * API gateways emit, so an operator can see how close an IdP runs to the limit. A refused request
  * gets 429 with `Retry-After` and a SCIM error body.
  */
-import type { MiddlewareHandler } from 'hono';
-import type { RequestBudget } from '../directory/index.ts';
+import type { Context, MiddlewareHandler } from 'hono';
+import type { RateLimitVerdict, RequestBudget } from '../directory/index.ts';
 import type { ScimVariables } from './auth.ts';
-import { scimError } from './errors.ts';
+import { ScimRequestError, scimErrorFor } from './errors.ts';
 
 export interface ScimRateLimitOptions {
   /** Requests per token per minute; 0 turns the limit off. */
@@ -31,25 +31,35 @@ export function scimRequestBudget(perMinute: number): RequestBudget | undefined 
   return perMinute === 0 ? undefined : { limit: perMinute, windowMs: WINDOW_MS };
 }
 
-/** Enforces the verdict authentication obtained; a request admitted without a budget passes untouched. */
+/**
+ * Applies a verdict to the response being prepared: the RateLimit headers, and for a refused
+ * request the 429 to throw. Called before the handler answers: adding headers to a finished
+ * response would copy it.
+ */
+export function applyRateLimitVerdict(c: Context, verdict: RateLimitVerdict): ScimRequestError | undefined {
+  const limit = String(verdict.limit);
+  c.header('RateLimit-Limit', limit);
+  c.header('RateLimit-Remaining', String(verdict.remaining));
+  c.header('RateLimit-Reset', String(verdict.retryAfterSeconds));
+  if (verdict.allowed) return undefined;
+  return new ScimRequestError(
+    429,
+    undefined,
+    `rate limit exceeded: at most ${limit} requests per minute per token; retry in ${verdict.retryAfterSeconds} s`,
+    { 'Retry-After': String(verdict.retryAfterSeconds) },
+  );
+}
+
+/**
+ * Enforces the verdict authentication obtained; a request admitted without a budget passes
+ * untouched, and so does one whose admission its handler makes (admission-gate.ts enforces it there).
+ */
 export function scimRateLimit(): MiddlewareHandler<{ Variables: ScimVariables }> {
   return async function scimRateLimit(c, next) {
     const verdict = c.get('rateLimit');
     if (verdict === undefined) return next();
-    const limit = String(verdict.limit);
-    // Set before the handler answers: adding headers to a finished response would copy it.
-    c.header('RateLimit-Limit', limit);
-    c.header('RateLimit-Remaining', String(verdict.remaining));
-    c.header('RateLimit-Reset', String(verdict.retryAfterSeconds));
-    if (!verdict.allowed) {
-      return scimError(
-        c,
-        429,
-        `rate limit exceeded: at most ${limit} requests per minute per token; retry in ${verdict.retryAfterSeconds} s`,
-        undefined,
-        { 'Retry-After': String(verdict.retryAfterSeconds) },
-      );
-    }
+    const refused = applyRateLimitVerdict(c, verdict);
+    if (refused) return scimErrorFor(c, refused);
     await next();
   };
 }

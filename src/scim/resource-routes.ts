@@ -8,13 +8,17 @@ import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import type { Database } from '../db/index.ts';
 import {
   directoryContext,
+  type AdmissionRequest,
+  type AdmittedRead,
   type Condition,
   type DirectoryContext,
   type ListPage,
   type ListQuery,
   type Precondition,
+  type ScimPrincipal,
   type SortSpec,
 } from '../directory/index.ts';
+import { pendingGate } from './admission-gate.ts';
 import type { ScimVariables } from './auth.ts';
 import { scimError } from './errors.ts';
 import { filterToCondition, sortByToSpec } from './filter/index.ts';
@@ -50,6 +54,12 @@ export interface ResourceAdapter<S extends Stored> {
   remove(ctx: DirectoryContext, id: string, precondition: Precondition): Promise<void>;
   /** Full representations, loading related data (members, groups) only when the projection keeps it. */
   represent(ctx: DirectoryContext, baseUrl: string, items: S[], projection: ProjectionParams): Promise<Record<string, unknown>[]>;
+  /** get and list in the statement that admits the request, where the adapter has them (admission-gate.ts). */
+  admitted?: {
+    get(db: Database, request: AdmissionRequest, id: string, projection: ProjectionParams): Promise<AdmittedRead<S>>;
+    /** Undefined (not a promise) for a query that needs the admission made first. */
+    list(db: Database, request: AdmissionRequest, query: ListQuery, projection: ProjectionParams): Promise<AdmittedRead<ListPage<S>>> | undefined;
+  };
 }
 
 export interface ResourceRoutesOptions {
@@ -63,8 +73,31 @@ type Env = { Variables: ScimVariables };
 export function resourceRoutes<S extends Stored>(adapter: ResourceAdapter<S>, options: ResourceRoutesOptions): Hono<Env> {
   const routes = new Hono<Env>();
   const { limits } = options;
-  const contextOf = (c: Context<Env>) => directoryContext(options.db, c.get('principal'));
-  const baseUrlOf = (c: Context<Env>) => `${options.publicUrl}/scim/v2/${c.get('principal').directoryId}`;
+  const contextOf = (c: Context<Env>) => directoryContext(options.db, principalOf(c));
+  const baseUrlOf = (c: Context<Env>) => `${options.publicUrl}/scim/v2/${principalOf(c).directoryId}`;
+
+  /** Reads with the request's admission where the adapter can (admission-gate.ts), else after it. */
+  const get = async (c: Context<Env>, id: string, projection: ProjectionParams): Promise<S> => {
+    const gate = pendingGate(c);
+    if (gate && adapter.admitted) {
+      const found = await adapter.admitted.get(options.db, gate.request, id, projection);
+      gate.accept(c, found.admission);
+      return found.read();
+    }
+    await gate?.admit(c);
+    return adapter.get(contextOf(c), id, projection);
+  };
+  const listPage = async (c: Context<Env>, query: ListQuery, projection: ProjectionParams): Promise<ListPage<S>> => {
+    const gate = pendingGate(c);
+    const admitted = gate && adapter.admitted?.list(options.db, gate.request, query, projection);
+    if (gate && admitted) {
+      const found = await admitted;
+      gate.accept(c, found.admission);
+      return found.read();
+    }
+    await gate?.admit(c);
+    return adapter.list(contextOf(c), query, projection);
+  };
 
   const render = async (c: Context<Env>, status: ContentfulStatusCode, item: S, projection: ProjectionParams) => {
     const [full] = await adapter.represent(contextOf(c), baseUrlOf(c), [item], projection);
@@ -96,10 +129,9 @@ export function resourceRoutes<S extends Stored>(adapter: ResourceAdapter<S>, op
       if (!resolved.ok) return scimError(c, 400, resolved.error.detail, 'invalidValue');
       sort = resolved.value;
     }
-    const ctx = contextOf(c);
     const { startIndex, count } = params.value;
-    const page = await adapter.list(ctx, { condition, sort, startIndex, count }, params.value);
-    const full = await adapter.represent(ctx, baseUrlOf(c), page.items, params.value);
+    const page = await listPage(c, { condition, sort, startIndex, count }, params.value);
+    const full = await adapter.represent(contextOf(c), baseUrlOf(c), page.items, params.value);
     const resources = full.map((r) => projectResource(r, adapter.schemas, params.value));
     return scimJson(c, 200, {
       schemas: [LIST_RESPONSE_URN],
@@ -136,7 +168,7 @@ export function resourceRoutes<S extends Stored>(adapter: ResourceAdapter<S>, op
   routes.get('/:id', async (c) => {
     const projection = parseProjection(queryParams(c));
     if (!projection.ok) return failure(c, projection.error);
-    const item = await adapter.get(contextOf(c), c.req.param('id'), projection.value);
+    const item = await get(c, c.req.param('id'), projection.value);
     const ifNoneMatch = parseEtagList(c.req.header('If-None-Match'));
     if (ifNoneMatch === '*' || ifNoneMatch?.includes(String(item.version))) {
       return c.body(null, 304, { ETag: etagOf(item.version) });
@@ -176,6 +208,13 @@ export function resourceRoutes<S extends Stored>(adapter: ResourceAdapter<S>, op
   });
 
   return routes;
+}
+
+/** Who the request was admitted for; reaching for it before admission is a defect, never a way in. */
+function principalOf(c: Context<Env>): ScimPrincipal {
+  const principal = c.get('principal') as ScimPrincipal | undefined;
+  if (principal === undefined) throw new Error('a SCIM handler read the principal before the request was admitted');
+  return principal;
 }
 
 /** If-Match, as the versions a write may apply to. */

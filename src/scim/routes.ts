@@ -6,7 +6,8 @@ import { Hono, type Context } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import type { Database } from '../db/index.ts';
 import type { Logger } from '../http/logger.ts';
-import { admitScimRequest } from '../directory/index.ts';
+import { admissionRequest, admitRequest } from '../directory/index.ts';
+import { scimAdmissionSettle } from './admission-gate.ts';
 import { scimBearerAuth, type ScimVariables } from './auth.ts';
 import { bulkRoutes } from './bulk.ts';
 import { findResourceType, findSchema, resourceTypes, schemas, serviceProviderConfig } from './discovery.ts';
@@ -31,6 +32,12 @@ export interface ScimRoutesOptions {
 
 type Env = { Variables: ScimVariables };
 
+/**
+ * The reads whose handler admits the request in its own statement: a user by id and the Users
+ * list, whose userName lookup is what IdPs send before every create (admission-gate.ts).
+ */
+const USER_READ = /\/scim\/v2\/[^/]+\/Users(\/[^/]+)?\/?$/;
+
 export function scimRoutes(options: ScimRoutesOptions): Hono<Env> {
   const scim = new Hono<Env>();
   const { limits } = options;
@@ -54,11 +61,16 @@ export function scimRoutes(options: ScimRoutesOptions): Hono<Env> {
       }
       return limitStreamedBody(c, next);
     },
-    scimBearerAuth({ admit: (directoryId, token) => admitScimRequest(options.db, directoryId, token, budget, now()) }),
+    scimBearerAuth({
+      request: (directoryId, token) => admissionRequest(directoryId, token, budget, now()),
+      admit: (request) => admitRequest(options.db, request),
+      handlerAdmits: (c) => c.req.method === 'GET' && USER_READ.test(c.req.path),
+    }),
   );
   // After authentication, which names the directory; before the rate limit, so refusals are logged too.
   if (options.requestLog) scim.use('/:directoryId/*', scimRequestLog({ writer: options.requestLog }));
   if (budget) scim.use('/:directoryId/*', scimRateLimit());
+  scim.use('/:directoryId/*', scimAdmissionSettle());
 
   const listOf = (resources: unknown[]) => ({
     schemas: [LIST_RESPONSE_URN],

@@ -3,8 +3,10 @@ import {
   createUser,
   deleteUser,
   getUser,
+  getUserAdmitted,
   groupsOfUsers,
   listUsers,
+  listUsersAdmitted,
   modifyUser,
   type StoredUser,
 } from '../directory/index.ts';
@@ -52,6 +54,10 @@ export function usersAdapter(maxMembers: number): ResourceAdapter<StoredUser> {
         precondition,
       ),
     remove: deleteUser,
+    admitted: {
+      get: (db, request, id, projection) => getUserAdmitted(db, request, id, { withGroups: wantsGroups(projection) }),
+      list: (db, request, query, projection) => listUsersAdmitted(db, request, { ...query, withRelations: wantsGroups(projection) }),
+    },
     async represent(ctx, baseUrl, items, projection) {
       if (!wantsGroups(projection)) return items.map((u) => userRepresentation(baseUrl, u, undefined));
       // Reads load groups with the user; after a write they are read here, in one query for all.

@@ -1,0 +1,165 @@
+/**
+ * The reads that admit their own request (a user by id, the Users list and its userName lookup):
+ * authentication, the rate limit and the request log must hold exactly as on every other route,
+ * whatever the handler would have answered.
+ */
+import { sql } from 'drizzle-orm';
+import { Hono } from 'hono';
+import { describe, expect, it } from 'vitest';
+import { rowsOf, type DatabaseHandle } from '../../src/db/index.ts';
+import { revokeScimToken, type RequestLogEntry } from '../../src/directory/index.ts';
+import { createLogger } from '../../src/http/logger.ts';
+import { scimLimits, scimRoutes, type RequestLogSink } from '../../src/scim/index.ts';
+import { TEST_PUBLIC_URL } from '../support/app.ts';
+import { testDatabaseKind, useTestDatabase } from '../support/database.ts';
+import { createTestDirectory } from '../support/factories.ts';
+import { clientFor } from '../support/scim-client.ts';
+
+const database = useTestDatabase();
+const MINUTE = Date.parse('2026-03-02T10:00:00.000Z');
+
+/** The SCIM routes as app.ts mounts them, with a budget, a hand-moved clock and a request log kept in memory. */
+function scimApp(handle: DatabaseHandle, perMinute: number) {
+  const logged: RequestLogEntry[] = [];
+  const sink: RequestLogSink = { enqueue: (entry) => void logged.push(entry) };
+  const app = new Hono();
+  app.route(
+    '/scim/v2',
+    scimRoutes({
+      db: handle.db,
+      logger: createLogger('silent'),
+      publicUrl: TEST_PUBLIC_URL,
+      limits: scimLimits(2 * 1024 * 1024),
+      rateLimit: { perMinute, now: () => new Date(MINUTE + 30_000) },
+      requestLog: sink,
+    }),
+  );
+  return { app, logged };
+}
+
+async function withUser(perMinute = 1000) {
+  const dir = await createTestDirectory(database.handle);
+  const { app, logged } = scimApp(database.handle, perMinute);
+  const base = `${TEST_PUBLIC_URL}/scim/v2/${dir.directory.id}`;
+  const client = clientFor(app, base, dir.token);
+  const user = await client.createUser('Ada.Lovelace@example.com', { name: { givenName: 'Ada', familyName: 'Lovelace' } });
+  /** `null` sends no Authorization header at all. */
+  const read = (path: string, token: string | null = dir.token) =>
+    app.request(`${base}${path}`, { headers: token === null ? {} : { Authorization: `Bearer ${token}` } });
+  return { dir, app, logged, user, read };
+}
+
+const lookup = (userName: string) => `/Users?filter=${encodeURIComponent(`userName eq "${userName}"`)}`;
+
+async function countedRequests(tokenId: string): Promise<number> {
+  const [row] = rowsOf<{ requests: number }>(
+    await database.handle.db.execute(sql`select requests from scim_rate_limits where token_id = ${tokenId}`),
+  );
+  return Number(row?.requests ?? 0);
+}
+
+describe(`reads that admit their own request, on ${testDatabaseKind}`, () => {
+  it('answers a user by id and a userName lookup as before, with the rate limit counted and its headers set', async () => {
+    const { dir, read, user } = await withUser();
+    const counted = await countedRequests(dir.tokenId);
+
+    const byId = await read(`/Users/${user.id}`);
+    expect(byId.status).toBe(200);
+    expect(byId.headers.get('etag')).toBe('W/"1"');
+    expect(byId.headers.get('ratelimit-limit')).toBe('1000');
+    expect(byId.headers.get('ratelimit-remaining')).toBe(String(1000 - counted - 1));
+    expect(await byId.json()).toMatchObject({ id: user.id, userName: 'Ada.Lovelace@example.com', name: { familyName: 'Lovelace' } });
+
+    const found = await read(lookup('ada.lovelace@EXAMPLE.com'));
+    expect(found.status).toBe(200);
+    expect(await found.json()).toMatchObject({ totalResults: 1, itemsPerPage: 1, Resources: [{ id: user.id }] });
+    expect(found.headers.get('ratelimit-remaining')).toBe(String(1000 - counted - 2));
+
+    const none = await read(lookup('nobody@example.com'));
+    expect(await none.json()).toMatchObject({ totalResults: 0, Resources: [] });
+    expect(await countedRequests(dir.tokenId)).toBe(counted + 3);
+  });
+
+  it.each([
+    ['a user by id', (id: string) => `/Users/${id}`],
+    ['a userName lookup', () => lookup('Ada.Lovelace@example.com')],
+    ['a missing user', () => '/Users/0190d0a4-0000-7000-8000-0000000000ff'],
+    ['an id that is not one', () => '/Users/not-an-id'],
+    ['a malformed filter', () => `/Users?filter=${encodeURIComponent('userName eq')}`],
+    ['a bad projection', () => '/Users?attributes=' + encodeURIComponent('name..x')],
+    ['the whole list', () => '/Users?count=5'],
+  ])('answers 401 for %s with a bad token, and shows nothing of the directory', async (_case, path) => {
+    const { read, user, logged } = await withUser();
+    const before = logged.length;
+    for (const token of [null, 'rst_scim_unknown']) {
+      const response = await read(path(user.id), token);
+      expect(response.status).toBe(401);
+      expect(response.headers.get('etag')).toBeNull();
+      expect(response.headers.get('ratelimit-limit')).toBeNull();
+      const body = (await response.json()) as Record<string, unknown>;
+      expect(body).toMatchObject({ status: '401' });
+      expect(JSON.stringify(body)).not.toContain('Lovelace');
+    }
+    expect(logged.length).toBe(before);
+  });
+
+  it("refuses another directory's token and a revoked one on these reads", async () => {
+    const { dir, read, user } = await withUser();
+    const other = await createTestDirectory(database.handle);
+    expect((await read(`/Users/${user.id}`, other.token)).status).toBe(401);
+    expect((await read(lookup('Ada.Lovelace@example.com'), other.token)).status).toBe(401);
+    await revokeScimToken(dir.org, { directoryId: dir.directory.id, tokenId: dir.tokenId });
+    const revoked = await read(`/Users/${user.id}`);
+    expect(revoked.status).toBe(401);
+    expect(revoked.headers.get('www-authenticate')).toBe('Bearer realm="scim", error="invalid_token"');
+  });
+
+  it('answers what the handler found only once admitted: 404, 400 and the list, each counted and logged', async () => {
+    const { dir, read, logged } = await withUser();
+    const counted = await countedRequests(dir.tokenId);
+    const before = logged.length;
+    expect((await read('/Users/0190d0a4-0000-7000-8000-0000000000ff')).status).toBe(404);
+    expect((await read('/Users/not-an-id')).status).toBe(404);
+    const badFilter = await read(`/Users?filter=${encodeURIComponent('userName eq')}`);
+    expect(badFilter.status).toBe(400);
+    expect(((await badFilter.json()) as { scimType: string }).scimType).toBe('invalidFilter');
+    expect(badFilter.headers.get('ratelimit-limit')).toBe('1000');
+    const page = await read(`/Users?filter=${encodeURIComponent('name.familyName eq "Lovelace"')}`);
+    expect(await page.json()).toMatchObject({ totalResults: 1 });
+    expect(await countedRequests(dir.tokenId)).toBe(counted + 4);
+    expect(logged.slice(before).map((e) => [e.status, e.scimType])).toEqual([
+      [404, null],
+      [404, null],
+      [400, 'invalidFilter'],
+      [200, null],
+    ]);
+    expect(logged.at(-1)).toMatchObject({ directoryId: dir.directory.id, organizationId: dir.org.organization.id });
+  });
+
+  it('answers 429 with Retry-After once the budget is spent, with nothing of the user in it', async () => {
+    const { read, user, logged } = await withUser(3);
+    // The POST that created the user spent one request of the three.
+    expect((await read(`/Users/${user.id}`)).status).toBe(200);
+    expect((await read(lookup('Ada.Lovelace@example.com'))).status).toBe(200);
+    for (const path of [`/Users/${user.id}`, lookup('Ada.Lovelace@example.com'), '/Users/not-an-id', '/Users?filter=bad']) {
+      const refused = await read(path);
+      expect(refused.status).toBe(429);
+      expect(refused.headers.get('retry-after')).toBe('30');
+      expect(refused.headers.get('ratelimit-remaining')).toBe('0');
+      expect(refused.headers.get('etag')).toBeNull();
+      const text = await refused.text();
+      expect(text).not.toContain('Lovelace');
+      expect(JSON.parse(text)).toMatchObject({ status: '429' });
+    }
+    // Refusals are logged, as on every other route.
+    expect(logged.slice(-4).map((e) => e.status)).toEqual([429, 429, 429, 429]);
+  });
+
+  it("never reads another directory's user, even with a valid token for its own", async () => {
+    const mine = await withUser();
+    const theirs = await withUser();
+    expect((await mine.read(`/Users/${theirs.user.id}`)).status).toBe(404);
+    const crossLookup = await mine.read(lookup('Ada.Lovelace@example.com'));
+    expect(((await crossLookup.json()) as { Resources: { id: string }[] }).Resources.map((r) => r.id)).toEqual([mine.user.id]);
+  });
+});
