@@ -1,7 +1,8 @@
 /**
  * The reads that admit their own request (a user by id, the Users list and its userName lookup):
  * authentication, the rate limit and the request log must hold exactly as on every other route,
- * whatever the handler would have answered.
+ * whatever the handler would have answered. The same guarantees are pinned for a user's PUT and
+ * PATCH, which share these routes and are admitted before their handler runs.
  */
 import { sql } from 'drizzle-orm';
 import { Hono } from 'hono';
@@ -46,7 +47,13 @@ async function withUser(perMinute = 1000) {
   /** `null` sends no Authorization header at all. */
   const read = (path: string, token: string | null = dir.token) =>
     app.request(`${base}${path}`, { headers: token === null ? {} : { Authorization: `Bearer ${token}` } });
-  return { dir, app, logged, user, read };
+  const write = (method: 'PUT' | 'PATCH', path: string, body: string, token: string | null = dir.token) =>
+    app.request(`${base}${path}`, {
+      method,
+      body,
+      headers: { 'Content-Type': 'application/scim+json', ...(token === null ? {} : { Authorization: `Bearer ${token}` }) },
+    });
+  return { dir, app, logged, user, read, write, client };
 }
 
 const lookup = (userName: string) => `/Users?filter=${encodeURIComponent(`userName eq "${userName}"`)}`;
@@ -161,5 +168,79 @@ describe(`reads that admit their own request, on ${testDatabaseKind}`, () => {
     expect((await mine.read(`/Users/${theirs.user.id}`)).status).toBe(404);
     const crossLookup = await mine.read(lookup('Ada.Lovelace@example.com'));
     expect(((await crossLookup.json()) as { Resources: { id: string }[] }).Resources.map((r) => r.id)).toEqual([mine.user.id]);
+  });
+
+  describe('PUT and PATCH of a user', () => {
+    const deactivate = JSON.stringify({
+      schemas: ['urn:ietf:params:scim:api:messages:2.0:PatchOp'],
+      Operations: [{ op: 'replace', value: { active: false } }],
+    });
+    const replacement = (userName: string) =>
+      JSON.stringify({ schemas: ['urn:ietf:params:scim:schemas:core:2.0:User'], userName, active: true });
+
+    it('change the user, counted once each, as before', async () => {
+      const { dir, write, user, read } = await withUser();
+      const counted = await countedRequests(dir.tokenId);
+      const patched = await write('PATCH', `/Users/${user.id}`, deactivate);
+      expect(patched.status).toBe(200);
+      expect(await patched.json()).toMatchObject({ active: false, meta: { version: 'W/"2"' } });
+      expect(patched.headers.get('ratelimit-limit')).toBe('1000');
+      const put = await write('PUT', `/Users/${user.id}`, replacement('ada@example.com'));
+      expect(put.status).toBe(200);
+      expect(await put.json()).toMatchObject({ userName: 'ada@example.com', active: true, meta: { version: 'W/"3"' } });
+      expect(await countedRequests(dir.tokenId)).toBe(counted + 2);
+      expect(((await (await read(`/Users/${user.id}`)).json()) as { userName: string }).userName).toBe('ada@example.com');
+    });
+
+    it('answer 401 to a bad token before the body is looked at, and change nothing', async () => {
+      const { write, user, read } = await withUser();
+      for (const token of [null, 'rst_scim_unknown']) {
+        for (const [method, body] of [['PATCH', deactivate], ['PUT', replacement('x@example.com')], ['PATCH', '{not json'], ['PUT', '[]']] as const) {
+          const response = await write(method, `/Users/${user.id}`, body, token);
+          expect(response.status).toBe(401);
+          expect(response.headers.get('etag')).toBeNull();
+        }
+      }
+      const after = (await (await read(`/Users/${user.id}`)).json()) as Record<string, unknown>;
+      expect(after).toMatchObject({ userName: 'Ada.Lovelace@example.com', meta: { version: 'W/"1"' } });
+      expect(after.active).not.toBe(false);
+    });
+
+    it('keep their answers for a bad body and a missing user, in that order', async () => {
+      const { write } = await withUser();
+      const missing = '/Users/0190d0a4-0000-7000-8000-0000000000ff';
+      expect((await write('PATCH', missing, '{not json')).status).toBe(400);
+      expect((await write('PUT', missing, '[]')).status).toBe(400);
+      expect((await write('PATCH', missing, deactivate)).status).toBe(404);
+      expect((await write('PUT', missing, replacement('y@example.com'))).status).toBe(404);
+      expect((await write('PATCH', '/Users/not-an-id', deactivate)).status).toBe(404);
+    });
+
+    it('answer 429 once the budget is spent, and change nothing', async () => {
+      const { write, user, logged } = await withUser(1);
+      // The POST that created the user spent the whole budget.
+      for (const [method, body] of [['PATCH', deactivate], ['PUT', replacement('z@example.com')]] as const) {
+        const refused = await write(method, `/Users/${user.id}`, body);
+        expect(refused.status).toBe(429);
+        expect(refused.headers.get('retry-after')).toBe('30');
+        expect(refused.headers.get('etag')).toBeNull();
+      }
+      expect(logged.slice(-2).map((e) => [e.method, e.status])).toEqual([
+        ['PATCH', 429],
+        ['PUT', 429],
+      ]);
+      const [row] = rowsOf<{ active: boolean; version: number }>(
+        await database.handle.db.execute(sql`select active, version from directory_users where id = ${user.id}`),
+      );
+      expect(row).toEqual({ active: true, version: 1 });
+    });
+
+    it("never change another directory's user", async () => {
+      const mine = await withUser();
+      const theirs = await withUser();
+      expect((await mine.write('PATCH', `/Users/${theirs.user.id}`, deactivate)).status).toBe(404);
+      expect((await theirs.write('PATCH', `/Users/${theirs.user.id}`, deactivate, mine.dir.token)).status).toBe(401);
+      expect(await (await theirs.read(`/Users/${theirs.user.id}`)).json()).toMatchObject({ meta: { version: 'W/"1"' } });
+    });
   });
 });
