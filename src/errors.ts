@@ -40,6 +40,11 @@ export function isUniqueViolation(error: unknown, constraint?: string): boolean 
   return constraint === undefined || e.constraint === constraint || e.constraint_name === constraint;
 }
 
+/** A foreign key refused a row: what it points at is gone (or never was). */
+export function isForeignKeyViolation(error: unknown): boolean {
+  return findPgError(error)?.code === '23503';
+}
+
 interface PgErrorLike {
   code?: string;
   constraint?: string;

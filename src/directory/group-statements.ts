@@ -1,11 +1,19 @@
 /**
  * The statements behind what IdPs do most to groups: read one, and add users to one (Entra sends
- * one PATCH per added member, at a high rate). Adding is one prepared statement that locks the
- * group row, checks every id, inserts the memberships, bumps the versions of the group and of
- * the users whose `groups` changed, and writes the change-feed entry — all or nothing.
+ * one PATCH per added member, at a high rate). Adding is one prepared statement that checks every
+ * id, inserts the memberships, bumps the versions of the users whose `groups` changed and of the
+ * group, and writes the change-feed entry — all or nothing.
+ *
+ * The group's row is locked only by the bump of its version, the statement's last change, and
+ * held until the commit: PATCHes of one group take turns for that alone, while their membership
+ * inserts and user bumps run side by side (a membership's foreign key takes a KEY SHARE lock on
+ * the group, which a version bump does not conflict with). Locking the group first made every
+ * PATCH of a busy group wait for all of another's work: 20,200 members/s into one group, against
+ * 24,100 with the late lock, in the same bench run.
  */
-import { sql } from 'drizzle-orm';
+import { sql, type SQL } from 'drizzle-orm';
 import { epochDate, jsonValue, queryPrepared } from '../db/index.ts';
+import { isForeignKeyViolation } from '../errors.ts';
 import { isUuid, newId } from '../ids.ts';
 import type { DirectoryContext } from './directory-context.ts';
 import type { StoredGroup } from './directory-groups.ts';
@@ -31,7 +39,10 @@ export async function selectGroupById(ctx: DirectoryContext, id: string): Promis
 
 export type AddUsersOutcome =
   | { kind: 'applied'; version: number; updatedAt: Date; added: number }
-  /** Some id is not a user of this directory (maybe a group, maybe unknown): nothing was written. */
+  /**
+   * Some id is not a user of this directory (maybe a group, maybe unknown), or a user or the group
+   * was deleted while the statement ran: nothing was written, and the general path says which.
+   */
   | { kind: 'not_all_users' }
   | { kind: 'group_not_found' };
 
@@ -40,8 +51,22 @@ export async function addUsersToGroup(ctx: DirectoryContext, groupId: string, us
   const d = ctx.directory.id;
   const [row] = await queryPrepared<{ ok: boolean; found: number; added: number; version: number | null; updated_ms: number | null }>(
     ctx.db,
-    sql`with target as (
-      select id, version, updated_at from directory_groups where directory_id = ${d} and id = ${groupId} for update
+    addStatement(ctx, groupId, userIds),
+  ).catch((error: unknown) => {
+    // A user or the group deleted after the statement checked it: its foreign key says so.
+    if (isForeignKeyViolation(error)) return [];
+    throw error;
+  });
+  if (row === undefined) return { kind: 'not_all_users' };
+  if (Number(row.found) === 0) return { kind: 'group_not_found' };
+  if (!row.ok) return { kind: 'not_all_users' };
+  return { kind: 'applied', version: Number(row.version), updatedAt: epochDate(row.updated_ms), added: Number(row.added) };
+}
+
+function addStatement(ctx: DirectoryContext, groupId: string, userIds: string[]): SQL {
+  const d = ctx.directory.id;
+  return sql`with target as (
+      select id, version, updated_at from directory_groups where directory_id = ${d} and id = ${groupId}
     ), wanted as (
       select distinct member as id from unnest(string_to_array(${userIds.join(',')}, ',')::uuid[]) as member
     ), valid as (
@@ -56,6 +81,7 @@ export async function addUsersToGroup(ctx: DirectoryContext, groupId: string, us
     ), touched as (
       update directory_users set version = version + 1, updated_at = now()
       where directory_id = ${d} and id in (select user_id from inserted)
+      returning 1
     ), bumped as (
       update directory_groups set version = version + 1, updated_at = now()
       where directory_id = ${d} and id = ${groupId} and exists (select 1 from inserted)
@@ -67,10 +93,7 @@ export async function addUsersToGroup(ctx: DirectoryContext, groupId: string, us
       where exists (select 1 from inserted)
     )
     select (select ok from verdict) as ok, (select count(*) from target)::int as found, (select count(*) from inserted)::int as added,
+      (select count(*) from touched)::int as touched,
       coalesce((select version from bumped), (select version from target)) as version,
-      extract(epoch from coalesce((select updated_at from bumped), (select updated_at from target))) * 1000 as updated_ms`,
-  );
-  if (!row || Number(row.found) === 0) return { kind: 'group_not_found' };
-  if (!row.ok) return { kind: 'not_all_users' };
-  return { kind: 'applied', version: Number(row.version), updatedAt: epochDate(row.updated_ms), added: Number(row.added) };
+      extract(epoch from coalesce((select updated_at from bumped), (select updated_at from target))) * 1000 as updated_ms`;
 }

@@ -1,6 +1,6 @@
-import { eq } from 'drizzle-orm';
+import { eq, sql } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
-import { schema } from '../../src/db/index.ts';
+import { openPostgres, rowsOf, schema } from '../../src/db/index.ts';
 import { testDatabaseKind, useTestDatabase } from '../support/database.ts';
 import { GROUP_URN, scimClient, USER_URN } from '../support/scim-client.ts';
 
@@ -126,6 +126,44 @@ describe(`SCIM writes under real traffic on ${testDatabaseKind}`, () => {
     const groupEvents = await eventsOf(group.id);
     expect(groupEvents.at(-1)).toEqual({ type: 'group.members_changed', data: { added: [], removed: [user.id] } });
   });
+
+  it.runIf(testDatabaseKind === 'postgres')(
+    'answers 404 and writes nothing when the group is deleted while users are being added to it',
+    async () => {
+      const scim = await scimClient(database.handle);
+      const users = [await scim.createUser('race.one@example.com'), await scim.createUser('race.two@example.com')];
+      const group = await scim.createGroup('Racing', []);
+      const other = openPostgres({ url: database.current.env.DATABASE_URL!, max: 2 });
+      try {
+        let release!: () => void;
+        const held = new Promise<void>((resolve) => (release = resolve));
+        let deleted!: () => void;
+        const deletedSignal = new Promise<void>((resolve) => (deleted = resolve));
+        const deleting = other.db.transaction(async (tx) => {
+          await tx.execute(sql`delete from directory_groups where id = ${group.id}`);
+          deleted();
+          await held;
+        });
+        await deletedSignal;
+        // Entra's shape: an add-only PATCH, which takes the one-statement path.
+        const adding = scim.patch(`/Groups/${group.id}`, [{ op: 'Add', path: 'members', value: users.map((u) => ({ value: u.id })) }]);
+        // Long enough for the add to reach the group's foreign key and wait on the delete's lock.
+        await new Promise((resolve) => setTimeout(resolve, 300));
+        release();
+        await deleting;
+        const reply = await adding;
+        expect(reply.status).toBe(404);
+        expect(reply.body).toMatchObject({ status: '404' });
+        const [row] = rowsOf<{ n: number }>(
+          await database.handle.db.execute(sql`select count(*)::int as n from directory_group_members where group_id = ${group.id}`),
+        );
+        expect(row?.n).toBe(0);
+        for (const user of users) expect((await scim.send('GET', `/Users/${user.id}`)).body.groups).toBeUndefined();
+      } finally {
+        await other.close();
+      }
+    },
+  );
 
   it('tells each parent group that a deleted nested group left it', async () => {
     const scim = await scimClient(database.handle);
