@@ -48,7 +48,6 @@ export type AddUsersOutcome =
 
 export async function addUsersToGroup(ctx: DirectoryContext, groupId: string, userIds: string[]): Promise<AddUsersOutcome> {
   if (!userIds.every(isUuid)) return { kind: 'not_all_users' };
-  const d = ctx.directory.id;
   const [row] = await queryPrepared<{ ok: boolean; found: number; added: number; version: number | null; updated_ms: number | null }>(
     ctx.db,
     addStatement(ctx, groupId, userIds),
