@@ -5,13 +5,11 @@
  * PATCH, which share these routes and are admitted before their handler runs.
  */
 import { sql } from 'drizzle-orm';
-import { Hono } from 'hono';
 import { describe, expect, it } from 'vitest';
 import { rowsOf, type DatabaseHandle } from '../../src/db/index.ts';
 import { revokeScimToken, type RequestLogEntry } from '../../src/directory/index.ts';
-import { createLogger } from '../../src/http/logger.ts';
-import { scimLimits, scimRoutes, type RequestLogSink } from '../../src/scim/index.ts';
-import { TEST_PUBLIC_URL } from '../support/app.ts';
+import type { RequestLogSink } from '../../src/scim/index.ts';
+import { scimRoutesApp, TEST_PUBLIC_URL } from '../support/app.ts';
 import { testDatabaseKind, useTestDatabase } from '../support/database.ts';
 import { createTestDirectory } from '../support/factories.ts';
 import { clientFor } from '../support/scim-client.ts';
@@ -19,22 +17,11 @@ import { clientFor } from '../support/scim-client.ts';
 const database = useTestDatabase();
 const MINUTE = Date.parse('2026-03-02T10:00:00.000Z');
 
-/** The SCIM routes as app.ts mounts them, with a budget, a hand-moved clock and a request log kept in memory. */
+/** The SCIM routes with a budget, a fixed clock and a request log kept in memory. */
 function scimApp(handle: DatabaseHandle, perMinute: number) {
   const logged: RequestLogEntry[] = [];
   const sink: RequestLogSink = { enqueue: (entry) => void logged.push(entry) };
-  const app = new Hono();
-  app.route(
-    '/scim/v2',
-    scimRoutes({
-      db: handle.db,
-      logger: createLogger('silent'),
-      publicUrl: TEST_PUBLIC_URL,
-      limits: scimLimits(2 * 1024 * 1024),
-      rateLimit: { perMinute, now: () => new Date(MINUTE + 30_000) },
-      requestLog: sink,
-    }),
-  );
+  const app = scimRoutesApp(handle, { perMinute, clock: { ms: MINUTE + 30_000 }, requestLog: sink });
   return { app, logged };
 }
 

@@ -1,11 +1,9 @@
 import { sql } from 'drizzle-orm';
-import { Hono } from 'hono';
+import type { Hono } from 'hono';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { openPostgres, rowsOf, type DatabaseHandle } from '../../src/db/index.ts';
 import { createScimToken } from '../../src/directory/index.ts';
-import { createLogger } from '../../src/http/logger.ts';
-import { scimLimits, scimRoutes } from '../../src/scim/index.ts';
-import { buildTestApp, TEST_PUBLIC_URL } from '../support/app.ts';
+import { buildTestApp, scimRoutesApp } from '../support/app.ts';
 import { testDatabaseKind, useTestDatabase } from '../support/database.ts';
 import { createTestDirectory } from '../support/factories.ts';
 
@@ -14,20 +12,7 @@ const SCIM_ERROR = 'urn:ietf:params:scim:api:messages:2.0:Error';
 const MINUTE = Date.parse('2026-03-02T10:00:00.000Z');
 
 /** The SCIM routes as app.ts mounts them, with a clock the test moves by hand. */
-function limitedApp(handle: DatabaseHandle, perMinute: number, clock: { ms: number }): Hono {
-  const app = new Hono();
-  app.route(
-    '/scim/v2',
-    scimRoutes({
-      db: handle.db,
-      logger: createLogger('silent'),
-      publicUrl: TEST_PUBLIC_URL,
-      limits: scimLimits(2 * 1024 * 1024),
-      rateLimit: { perMinute, now: () => new Date(clock.ms) },
-    }),
-  );
-  return app;
-}
+const limitedApp = (handle: DatabaseHandle, perMinute: number, clock: { ms: number }): Hono => scimRoutesApp(handle, { perMinute, clock });
 
 const get = (app: Hono, directoryId: string, token: string) =>
   app.request(`/scim/v2/${directoryId}/ServiceProviderConfig`, { headers: { Authorization: `Bearer ${token}` } });

@@ -1,10 +1,11 @@
 /** Builds the app over a test database, with logs captured in memory so tests can read them. */
 import { Writable } from 'node:stream';
+import { Hono } from 'hono';
 import { createApp } from '../../src/app.ts';
 import { parseConfig, type Config } from '../../src/config.ts';
 import type { DatabaseHandle } from '../../src/db/index.ts';
 import { createLogger } from '../../src/http/logger.ts';
-import { RequestLogWriter, type RequestLogSink } from '../../src/scim/index.ts';
+import { RequestLogWriter, scimLimits, scimRoutes, type RequestLogSink } from '../../src/scim/index.ts';
 
 export const TEST_PUBLIC_URL = 'https://roster.test';
 
@@ -35,4 +36,27 @@ export function buildTestApp(
   const sinkOption = options.requestLog === true ? requestLog : options.requestLog;
   const app = createApp({ handle, config, logger, controlToken, requestLog: sinkOption });
   return { app, config, logs: lines, requestLog };
+}
+
+/**
+ * The SCIM routes alone, as app.ts mounts them, with a per-token budget and a clock the test sets
+ * (`clock.ms`), and optionally a request-log sink.
+ */
+export function scimRoutesApp(
+  handle: DatabaseHandle,
+  options: { perMinute: number; clock: { ms: number }; requestLog?: RequestLogSink },
+): Hono {
+  const app = new Hono();
+  app.route(
+    '/scim/v2',
+    scimRoutes({
+      db: handle.db,
+      logger: createLogger('silent'),
+      publicUrl: TEST_PUBLIC_URL,
+      limits: scimLimits(2 * 1024 * 1024),
+      rateLimit: { perMinute: options.perMinute, now: () => new Date(options.clock.ms) },
+      ...(options.requestLog === undefined ? {} : { requestLog: options.requestLog }),
+    }),
+  );
+  return app;
 }
