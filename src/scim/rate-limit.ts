@@ -1,6 +1,6 @@
 /**
  * Per-token rate limit for the SCIM endpoint. The count lives in the database and is taken by the
- * statement that admits the request (see admitScimRequest), so every instance behind a load
+ * statement that admits the request (see admitRequest), so every instance behind a load
  * balancer enforces the same budget, and the key is the token: one organization's traffic never
  * spends another's. This middleware, mounted after authentication, enforces the verdict.
  *
