@@ -76,28 +76,37 @@ export function resourceRoutes<S extends Stored>(adapter: ResourceAdapter<S>, op
   const contextOf = (c: Context<Env>) => directoryContext(options.db, principalOf(c));
   const baseUrlOf = (c: Context<Env>) => `${options.publicUrl}/scim/v2/${principalOf(c).directoryId}`;
 
-  /** Reads with the request's admission where the adapter can (admission-gate.ts), else after it. */
-  const get = async (c: Context<Env>, id: string, projection: ProjectionParams): Promise<S> => {
+  /**
+   * A read made with the request's admission where the adapter can (`admitted` returns undefined
+   * when it cannot: admission-gate.ts), else after admitting in a statement of its own.
+   */
+  const readAdmitted = async <T,>(
+    c: Context<Env>,
+    admitted: (request: AdmissionRequest) => Promise<AdmittedRead<T>> | undefined,
+    plain: (ctx: DirectoryContext) => Promise<T>,
+  ): Promise<T> => {
     const gate = pendingGate(c);
-    if (gate && adapter.admitted) {
-      const found = await adapter.admitted.get(options.db, gate.request, id, projection);
-      gate.accept(c, found.admission);
-      return found.read();
+    const found = gate && admitted(gate.request);
+    if (gate && found) {
+      const { admission, read } = await found;
+      gate.accept(c, admission);
+      return read();
     }
     await gate?.admit(c);
-    return adapter.get(contextOf(c), id, projection);
+    return plain(contextOf(c));
   };
-  const listPage = async (c: Context<Env>, query: ListQuery, projection: ProjectionParams): Promise<ListPage<S>> => {
-    const gate = pendingGate(c);
-    const admitted = gate && adapter.admitted?.list(options.db, gate.request, query, projection);
-    if (gate && admitted) {
-      const found = await admitted;
-      gate.accept(c, found.admission);
-      return found.read();
-    }
-    await gate?.admit(c);
-    return adapter.list(contextOf(c), query, projection);
-  };
+  const get = (c: Context<Env>, id: string, projection: ProjectionParams): Promise<S> =>
+    readAdmitted(
+      c,
+      (request) => adapter.admitted?.get(options.db, request, id, projection),
+      (ctx) => adapter.get(ctx, id, projection),
+    );
+  const listPage = (c: Context<Env>, query: ListQuery, projection: ProjectionParams): Promise<ListPage<S>> =>
+    readAdmitted(
+      c,
+      (request) => adapter.admitted?.list(options.db, request, query, projection),
+      (ctx) => adapter.list(ctx, query, projection),
+    );
 
   const render = async (c: Context<Env>, status: ContentfulStatusCode, item: S, projection: ProjectionParams) => {
     const [full] = await adapter.represent(contextOf(c), baseUrlOf(c), [item], projection);
