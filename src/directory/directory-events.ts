@@ -15,12 +15,15 @@ export type DirectoryEventType =
   | 'group.deleted'
   | 'group.members_changed';
 
-export async function recordDirectoryEvent(
-  db: Database,
-  ctx: DirectoryContext,
-  event: { type: DirectoryEventType; resourceType: 'User' | 'Group'; resourceId: string; data?: Record<string, unknown> },
-): Promise<void> {
-  await db.insert(schema.directoryEvents).values({
+interface DirectoryEvent {
+  type: DirectoryEventType;
+  resourceType: 'User' | 'Group';
+  resourceId: string;
+  data?: Record<string, unknown>;
+}
+
+function eventRow(ctx: DirectoryContext, event: DirectoryEvent): typeof schema.directoryEvents.$inferInsert {
+  return {
     id: newId(),
     organizationId: ctx.organization.id,
     directoryId: ctx.directory.id,
@@ -28,7 +31,11 @@ export async function recordDirectoryEvent(
     resourceType: event.resourceType,
     resourceId: event.resourceId,
     data: event.data ?? {},
-  });
+  };
+}
+
+export async function recordDirectoryEvent(db: Database, ctx: DirectoryContext, event: DirectoryEvent): Promise<void> {
+  await db.insert(schema.directoryEvents).values(eventRow(ctx, event));
 }
 
 /**
@@ -45,14 +52,8 @@ export async function recordMemberDeletedFrom(
 ): Promise<void> {
   if (groupIds.length === 0) return;
   await db.insert(schema.directoryEvents).values(
-    groupIds.map((groupId) => ({
-      id: newId(),
-      organizationId: ctx.organization.id,
-      directoryId: ctx.directory.id,
-      type: 'group.members_changed' as const,
-      resourceType: 'Group' as const,
-      resourceId: groupId,
-      data: { added: [], removed: [memberId] },
-    })),
+    groupIds.map((groupId) =>
+      eventRow(ctx, { type: 'group.members_changed', resourceType: 'Group', resourceId: groupId, data: { added: [], removed: [memberId] } }),
+    ),
   );
 }
