@@ -1,11 +1,12 @@
 import { sql } from 'drizzle-orm';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { openPostgres, rowsOf, schema, type Database } from '../../src/db/index.ts';
+import { rowsOf, schema, type Database } from '../../src/db/index.ts';
 import { directoryContext, type DirectoryContext } from '../../src/directory/index.ts';
 import { extendUserMarks, selectUserPage, type MarkSpacing } from '../../src/directory/user-positions.ts';
 import { newId, type DirectoryId, type OrganizationId, type ScimTokenId } from '../../src/ids.ts';
 import { testDatabaseKind, useTestDatabase } from '../support/database.ts';
+import { holdTransaction } from '../support/held-transaction.ts';
 import { createTestDirectory } from '../support/factories.ts';
 
 const database = useTestDatabase();
@@ -184,28 +185,17 @@ describe(`user pages from position marks on ${testDatabaseKind}`, () => {
     'does not extend the marks while a transaction that changed the users is open, and is exact once it commits',
     async () => {
       const ctx = await directoryWithUsers(100);
-      const other = openPostgres({ url: database.current.env.DATABASE_URL!, max: 2 });
+      const early = earlyId(7);
+      const inserting = await holdTransaction(database.current.env.DATABASE_URL!, (tx) => insertUsers(ctx, [early], tx));
       try {
-        let release!: () => void;
-        const held = new Promise<void>((resolve) => (release = resolve));
-        let inserted!: () => void;
-        const insertedSignal = new Promise<void>((resolve) => (inserted = resolve));
-        const early = earlyId(7);
-        const open = other.db.transaction(async (tx) => {
-          await insertUsers(ctx, [early], tx as unknown as Database);
-          inserted();
-          await held;
-        });
-        await insertedSignal;
         expect(await extendUserMarks(ctx.db, ctx.directory.id, SPACING.interval)).toBe(false);
         expect(await marks(ctx)).toEqual([]);
-        release();
-        await open;
+        await inserting.commit();
         expect(await extendUserMarks(ctx.db, ctx.directory.id, SPACING.interval)).toBe(true);
         await expectMarksTrue(ctx);
         expect(await page(ctx, 95, 10)).toEqual(await referencePage(ctx, 95, 10));
       } finally {
-        await other.close();
+        await inserting.commit();
       }
     },
   );

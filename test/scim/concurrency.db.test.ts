@@ -1,7 +1,8 @@
 import { eq, sql } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
-import { openPostgres, rowsOf, schema } from '../../src/db/index.ts';
+import { rowsOf, schema } from '../../src/db/index.ts';
 import { testDatabaseKind, useTestDatabase } from '../support/database.ts';
+import { holdTransaction } from '../support/held-transaction.ts';
 import { GROUP_URN, scimClient, USER_URN } from '../support/scim-client.ts';
 
 const database = useTestDatabase();
@@ -133,24 +134,15 @@ describe(`SCIM writes under real traffic on ${testDatabaseKind}`, () => {
       const scim = await scimClient(database.handle);
       const users = [await scim.createUser('race.one@example.com'), await scim.createUser('race.two@example.com')];
       const group = await scim.createGroup('Racing', []);
-      const other = openPostgres({ url: database.current.env.DATABASE_URL!, max: 2 });
+      const deleting = await holdTransaction(database.current.env.DATABASE_URL!, async (tx) => {
+        await tx.execute(sql`delete from directory_groups where id = ${group.id}`);
+      });
       try {
-        let release!: () => void;
-        const held = new Promise<void>((resolve) => (release = resolve));
-        let deleted!: () => void;
-        const deletedSignal = new Promise<void>((resolve) => (deleted = resolve));
-        const deleting = other.db.transaction(async (tx) => {
-          await tx.execute(sql`delete from directory_groups where id = ${group.id}`);
-          deleted();
-          await held;
-        });
-        await deletedSignal;
         // Entra's shape: an add-only PATCH, which takes the one-statement path.
         const adding = scim.patch(`/Groups/${group.id}`, [{ op: 'Add', path: 'members', value: users.map((u) => ({ value: u.id })) }]);
         // Long enough for the add to reach the group's foreign key and wait on the delete's lock.
         await new Promise((resolve) => setTimeout(resolve, 300));
-        release();
-        await deleting;
+        await deleting.commit();
         const reply = await adding;
         expect(reply.status).toBe(404);
         expect(reply.body).toMatchObject({ status: '404' });
@@ -160,7 +152,7 @@ describe(`SCIM writes under real traffic on ${testDatabaseKind}`, () => {
         expect(row?.n).toBe(0);
         for (const user of users) expect((await scim.send('GET', `/Users/${user.id}`)).body.groups).toBeUndefined();
       } finally {
-        await other.close();
+        await deleting.commit();
       }
     },
   );
