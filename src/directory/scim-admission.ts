@@ -1,14 +1,16 @@
 /**
- * Admitting a SCIM request: the bearer token is checked against the directory's live tokens, the
- * request is counted against the token's rate limit, and the token's last use is refreshed — all
- * in one statement, because every SCIM request pays for it before doing its own work, and a round
- * trip to the database is most of what a small read costs. For the reads identity providers make
- * most, that statement makes the read too (admitWithRead).
+ * Admitting a SCIM request: the bearer token is checked against the directory's live tokens and
+ * the request takes its number from the token's request counter (its rate-limit count), in one
+ * statement that only reads, because every SCIM request pays for it before doing its own work,
+ * and a round trip to the database is most of what a small read costs. For the reads identity
+ * providers make most, that statement makes the read too (admitWithRead). The writes admission
+ * needs happen about once a minute per token, in statements of their own: opening a rate-limit
+ * window and refreshing the token's last use.
  */
 import { sql, type SQL } from 'drizzle-orm';
 import { queryPrepared, type Database } from '../db/index.ts';
 import { parseDirectoryId, type DirectoryId, type OrganizationId, type ScimTokenId } from '../ids.ts';
-import { countRequestOfToken, rateLimitVerdict, type RateLimitVerdict, type RequestBudget } from './rate-limits.ts';
+import { REQUEST_NUMBER_COLUMNS, REQUEST_WINDOW_JOIN, requestVerdict, type RateLimitVerdict, type RequestBudget } from './rate-limits.ts';
 import { hashSecret } from './secret-tokens.ts';
 
 export interface ScimPrincipal {
@@ -25,7 +27,7 @@ export interface ScimAdmission {
 }
 
 /** How stale last_used_at may get before a request refreshes it: a write per request would not scale. */
-const LAST_USED_GRANULARITY_SECONDS = 60;
+const LAST_USED_GRANULARITY_MS = 60_000;
 
 /** What admitting one request needs: which directory, which token, and the budget to count it against. */
 export interface AdmissionRequest {
@@ -41,8 +43,11 @@ interface AdmissionRow {
   admission_token_id: string;
   admission_organization_id: string;
   admission_slug: string;
-  admission_requests: number | null;
+  admission_last_used_ms: number | null;
+  /** With a budget: the request's number and the token's stored window (rate-limits.ts). */
+  admission_request_number: string | number | null;
   admission_window_start_ms: number | null;
+  admission_window_base: string | number | null;
 }
 
 /**
@@ -59,33 +64,46 @@ export function admissionRequest(
   return directoryId === undefined ? undefined : { directoryId, digest: hashSecret(presented), budget, now };
 }
 
+const NOT_COUNTED = sql.raw('null::bigint as request_number, null::float8 as window_start_ms, null::bigint as window_base');
+
 /**
- * The admission as `with` clauses: `token` (the live token, at most one row), `counted` (the
- * rate-limit count, when there is a budget) and `used` (the last-use refresh). The token is found
- * by its SHA-256 digest through the unique index. Comparing digests in the database leaks nothing
- * through timing: what a client controls is the token, not its digest, and learning how many
- * leading digest characters matched tells it nothing about any token.
+ * The admission as a `with` clause named `token`: the live token (at most one row) and, with a
+ * budget, the request's number. The token is found by its SHA-256 digest through the unique
+ * index. Comparing digests in the database leaks nothing through timing: what a client controls
+ * is the token, not its digest, and learning how many leading digest characters matched tells it
+ * nothing about any token. The number is taken only when the token matched: a refused token
+ * counts against no one.
  */
-function admissionClauses(request: AdmissionRequest): SQL {
-  const { directoryId, digest, budget, now } = request;
+function admissionClause(request: AdmissionRequest): SQL {
+  const { directoryId, digest, budget } = request;
+  const counted = budget !== undefined;
   return sql`token as (
-      select t.id, t.organization_id, o.slug
-      from scim_tokens t join organizations o on o.id = t.organization_id
+      select t.id, t.organization_id, o.slug, extract(epoch from t.last_used_at) * 1000 as last_used_ms,
+        ${counted ? REQUEST_NUMBER_COLUMNS : NOT_COUNTED}
+      from scim_tokens t join organizations o on o.id = t.organization_id ${counted ? REQUEST_WINDOW_JOIN : sql``}
       where t.token_hash = ${digest} and t.directory_id = ${directoryId} and t.revoked_at is null
-    ), counted as (${budget === undefined ? sql`select null::int as requests, null::float8 as window_start_ms` : countRequestOfToken(budget, now)}
-    ), used as (
-      update scim_tokens set last_used_at = ${now.toISOString()}::timestamptz
-      where id = (select id from token)
-        and (last_used_at is null or last_used_at <= ${now.toISOString()}::timestamptz - make_interval(secs => ${LAST_USED_GRANULARITY_SECONDS}))
     )`;
 }
 
 const ADMISSION_COLUMNS = sql.raw(
   'token.id as admission_token_id, token.organization_id as admission_organization_id, token.slug as admission_slug, ' +
-    'counted.requests as admission_requests, counted.window_start_ms as admission_window_start_ms',
+    'token.last_used_ms as admission_last_used_ms, token.request_number as admission_request_number, ' +
+    'token.window_start_ms as admission_window_start_ms, token.window_base as admission_window_base',
 );
 
-function admissionOf(request: AdmissionRequest, row: AdmissionRow): ScimAdmission {
+/** Records the token's use, at most once a minute; concurrent refreshes after the first find nothing to do. */
+async function refreshLastUse(db: Database, tokenId: string, now: Date): Promise<void> {
+  const due = new Date(now.getTime() - LAST_USED_GRANULARITY_MS).toISOString();
+  await queryPrepared(
+    db,
+    sql`update scim_tokens set last_used_at = ${now.toISOString()}::timestamptz
+      where id = ${tokenId} and (last_used_at is null or last_used_at <= ${due}::timestamptz)`,
+  );
+}
+
+const numberOrNull = (value: string | number | null): number | null => (value === null ? null : Number(value));
+
+async function admissionOf(db: Database, request: AdmissionRequest, row: AdmissionRow): Promise<ScimAdmission> {
   const principal: ScimPrincipal = {
     organizationId: row.admission_organization_id as OrganizationId,
     organizationSlug: row.admission_slug,
@@ -93,12 +111,17 @@ function admissionOf(request: AdmissionRequest, row: AdmissionRow): ScimAdmissio
     tokenId: row.admission_token_id as ScimTokenId,
   };
   const { budget, now } = request;
+  const lastUsedMs = numberOrNull(row.admission_last_used_ms);
+  if (lastUsedMs === null || lastUsedMs <= now.getTime() - LAST_USED_GRANULARITY_MS) await refreshLastUse(db, principal.tokenId, now);
   if (budget === undefined) return { principal };
-  if (row.admission_requests === null || row.admission_window_start_ms === null) throw new Error('the rate-limit count returned no row');
-  return {
-    principal,
-    rateLimit: rateLimitVerdict(budget, Number(row.admission_requests), Number(row.admission_window_start_ms), now),
-  };
+  const number = numberOrNull(row.admission_request_number);
+  if (number === null) throw new Error('the admission took no request number');
+  const rateLimit = await requestVerdict(db, principal.tokenId, budget, now, {
+    number,
+    windowStartMs: numberOrNull(row.admission_window_start_ms),
+    base: numberOrNull(row.admission_window_base),
+  });
+  return { principal, rateLimit };
 }
 
 /**
@@ -109,9 +132,9 @@ function admissionOf(request: AdmissionRequest, row: AdmissionRow): ScimAdmissio
 export async function admitRequest(db: Database, request: AdmissionRequest): Promise<ScimAdmission | undefined> {
   const [row] = await queryPrepared<AdmissionRow>(
     db,
-    sql`with ${admissionClauses(request)} select ${ADMISSION_COLUMNS} from token left join counted on true`,
+    sql`with ${admissionClause(request)} select ${ADMISSION_COLUMNS} from token`,
   );
-  return row ? admissionOf(request, row) : undefined;
+  return row ? admissionOf(db, request, row) : undefined;
 }
 
 /** Checks a presented bearer token against one directory and, with a budget, counts the request (see admitRequest). */
@@ -151,12 +174,11 @@ export async function admitWithRead<T extends object>(
 ): Promise<{ admission: ScimAdmission | undefined; rows: T[] }> {
   const rows = await queryPrepared<AdmissionRow & { admission_found: boolean | null } & T>(
     db,
-    sql`with ${admissionClauses(request)}
+    sql`with ${admissionClause(request)}
     select ${ADMISSION_COLUMNS}, r.*
-    from token left join counted on true
-      left join lateral (select true as admission_found, x.* from (${read}) x) r on true`,
+    from token left join lateral (select true as admission_found, x.* from (${read}) x) r on true`,
   );
   const [first] = rows;
   if (!first) return { admission: undefined, rows: [] };
-  return { admission: admissionOf(request, first), rows: rows.filter((row) => row.admission_found === true) };
+  return { admission: await admissionOf(db, request, first), rows: rows.filter((row) => row.admission_found === true) };
 }

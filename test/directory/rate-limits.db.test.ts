@@ -1,9 +1,10 @@
 import { eq, sql } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
-import { firstRow, schema } from '../../src/db/index.ts';
+import { firstRow, rowsOf, schema } from '../../src/db/index.ts';
 import { admitScimRequest, type RequestBudget } from '../../src/directory/index.ts';
 import { testDatabaseKind, useTestDatabase } from '../support/database.ts';
 import { createTestDirectory } from '../support/factories.ts';
+import { countedRequests } from '../support/rate-limit-count.ts';
 
 const database = useTestDatabase();
 const MINUTE = Date.parse('2026-03-02T10:00:00.000Z');
@@ -42,15 +43,50 @@ describe(`rate limit counting on ${testDatabaseKind}`, () => {
     expect((await consume(d, at(60_200)))?.allowed).toBe(false);
   });
 
-  it('keeps its rows in an unlogged table that forgets a token with the token', async () => {
-    const result = await database.handle.db.execute(sql`select relpersistence from pg_class where relname = 'scim_rate_limits'`);
-    expect(firstRow<{ relpersistence: string }>(result)?.relpersistence).toBe('u');
-
+  it('keeps its counts in an unlogged table and an unlogged sequence per token, both forgotten with the token', async () => {
     const d = await createTestDirectory(database.handle);
     await consume(d, at(0));
     expect(await rowCount(d.tokenId)).toBe(1);
+    const counter = firstRow<{ counter: string }>(
+      await database.handle.db.execute(sql`select request_counter::text as counter from scim_tokens where id = ${d.tokenId}`),
+    )?.counter;
+    const persistence = async () =>
+      rowsOf<{ relname: string; relpersistence: string }>(
+        await database.handle.db.execute(sql`
+          select relname, relpersistence from pg_class where relname in ('scim_rate_limits', ${counter}) order by relname`),
+      );
+    expect(await persistence()).toEqual([
+      { relname: 'scim_rate_limits', relpersistence: 'u' },
+      { relname: counter, relpersistence: 'u' },
+    ]);
+
     await database.handle.db.delete(schema.scimTokens).where(eq(schema.scimTokens.id, d.tokenId));
     expect(await rowCount(d.tokenId)).toBe(0);
+    expect(await persistence()).toEqual([{ relname: 'scim_rate_limits', relpersistence: 'u' }]);
+  });
+
+  it('counts every request once when many race to open a window, and only then writes the window', async () => {
+    const d = await createTestDirectory(database.handle);
+    const budget: RequestBudget = { limit: 1000, windowMs: WINDOW };
+    const admitMany = (n: number, now: Date) =>
+      Promise.all(Array.from({ length: n }, () => admitScimRequest(database.handle.db, d.directory.id, d.token, budget, now)));
+    const counts = (admissions: Awaited<ReturnType<typeof admitMany>>) =>
+      admissions.map((a) => budget.limit - a!.rateLimit!.remaining).sort((x, y) => x - y);
+
+    const first = await admitMany(40, at(1_000));
+    expect(counts(first)).toEqual(Array.from({ length: 40 }, (_, i) => i + 1));
+    const windowRow = async () =>
+      firstRow<{ xmin: string }>(await database.handle.db.execute(sql`select xmin::text from scim_rate_limits where token_id = ${d.tokenId}`));
+    const opened = await windowRow();
+
+    const more = await admitMany(10, at(2_000));
+    expect(counts(more)).toEqual(Array.from({ length: 10 }, (_, i) => i + 41));
+    expect(await windowRow()).toEqual(opened);
+    expect(await countedRequests(database.handle, d.tokenId)).toBe(50);
+
+    const next = await admitMany(30, at(61_000));
+    expect(counts(next)).toEqual(Array.from({ length: 30 }, (_, i) => i + 1));
+    expect(await countedRequests(database.handle, d.tokenId)).toBe(30);
   });
 
   it('admits a request without counting it when there is no budget, and counts nothing for a refused token', async () => {
@@ -61,7 +97,7 @@ describe(`rate limit counting on ${testDatabaseKind}`, () => {
     expect(await rowCount(d.tokenId)).toBe(0);
   });
 
-  it("refreshes the token's last use at most once a minute, in the same statement", async () => {
+  it("refreshes the token's last use at most once a minute", async () => {
     const d = await createTestDirectory(database.handle);
     const lastUsed = async () =>
       (await database.handle.db.select().from(schema.scimTokens).where(eq(schema.scimTokens.id, d.tokenId)))[0]?.lastUsedAt?.getTime();

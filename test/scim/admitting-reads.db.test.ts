@@ -12,6 +12,7 @@ import type { RequestLogSink } from '../../src/scim/index.ts';
 import { scimRoutesApp, TEST_PUBLIC_URL } from '../support/app.ts';
 import { testDatabaseKind, useTestDatabase } from '../support/database.ts';
 import { createTestDirectory } from '../support/factories.ts';
+import { countedRequests } from '../support/rate-limit-count.ts';
 import { clientFor } from '../support/scim-client.ts';
 
 const database = useTestDatabase();
@@ -45,17 +46,12 @@ async function withUser(perMinute = 1000) {
 
 const lookup = (userName: string) => `/Users?filter=${encodeURIComponent(`userName eq "${userName}"`)}`;
 
-async function countedRequests(tokenId: string): Promise<number> {
-  const [row] = rowsOf<{ requests: number }>(
-    await database.handle.db.execute(sql`select requests from scim_rate_limits where token_id = ${tokenId}`),
-  );
-  return Number(row?.requests ?? 0);
-}
+const requestsOf = async (tokenId: string) => (await countedRequests(database.handle, tokenId)) ?? 0;
 
 describe(`reads that admit their own request, on ${testDatabaseKind}`, () => {
   it('answers a user by id and a userName lookup as before, with the rate limit counted and its headers set', async () => {
     const { dir, read, user } = await withUser();
-    const counted = await countedRequests(dir.tokenId);
+    const counted = await requestsOf(dir.tokenId);
 
     const byId = await read(`/Users/${user.id}`);
     expect(byId.status).toBe(200);
@@ -71,7 +67,7 @@ describe(`reads that admit their own request, on ${testDatabaseKind}`, () => {
 
     const none = await read(lookup('nobody@example.com'));
     expect(await none.json()).toMatchObject({ totalResults: 0, Resources: [] });
-    expect(await countedRequests(dir.tokenId)).toBe(counted + 3);
+    expect(await requestsOf(dir.tokenId)).toBe(counted + 3);
   });
 
   it.each([
@@ -110,7 +106,7 @@ describe(`reads that admit their own request, on ${testDatabaseKind}`, () => {
 
   it('answers what the handler found only once admitted: 404, 400 and the list, each counted and logged', async () => {
     const { dir, read, logged } = await withUser();
-    const counted = await countedRequests(dir.tokenId);
+    const counted = await requestsOf(dir.tokenId);
     const before = logged.length;
     expect((await read('/Users/0190d0a4-0000-7000-8000-0000000000ff')).status).toBe(404);
     expect((await read('/Users/not-an-id')).status).toBe(404);
@@ -120,7 +116,7 @@ describe(`reads that admit their own request, on ${testDatabaseKind}`, () => {
     expect(badFilter.headers.get('ratelimit-limit')).toBe('1000');
     const page = await read(`/Users?filter=${encodeURIComponent('name.familyName eq "Lovelace"')}`);
     expect(await page.json()).toMatchObject({ totalResults: 1 });
-    expect(await countedRequests(dir.tokenId)).toBe(counted + 4);
+    expect(await requestsOf(dir.tokenId)).toBe(counted + 4);
     expect(logged.slice(before).map((e) => [e.status, e.scimType])).toEqual([
       [404, null],
       [404, null],
@@ -167,7 +163,7 @@ describe(`reads that admit their own request, on ${testDatabaseKind}`, () => {
 
     it('change the user, counted once each, as before', async () => {
       const { dir, write, user, read } = await withUser();
-      const counted = await countedRequests(dir.tokenId);
+      const counted = await requestsOf(dir.tokenId);
       const patched = await write('PATCH', `/Users/${user.id}`, deactivate);
       expect(patched.status).toBe(200);
       expect(await patched.json()).toMatchObject({ active: false, meta: { version: 'W/"2"' } });
@@ -175,7 +171,7 @@ describe(`reads that admit their own request, on ${testDatabaseKind}`, () => {
       const put = await write('PUT', `/Users/${user.id}`, replacement('ada@example.com'));
       expect(put.status).toBe(200);
       expect(await put.json()).toMatchObject({ userName: 'ada@example.com', active: true, meta: { version: 'W/"3"' } });
-      expect(await countedRequests(dir.tokenId)).toBe(counted + 2);
+      expect(await requestsOf(dir.tokenId)).toBe(counted + 2);
       expect(((await (await read(`/Users/${user.id}`)).json()) as { userName: string }).userName).toBe('ada@example.com');
     });
 
