@@ -17,10 +17,9 @@ import {
   selectUserByUserName,
   toStoredUser,
   updateUserIfVersion,
-  userById,
-  userByUserName,
-  userSelect,
+  userReadShape,
   type RawUserRow,
+  type UserReadSlot,
   type StoredUser,
   type UserGroupRef,
 } from './user-statements.ts';
@@ -97,7 +96,10 @@ export async function getUserAdmitted(
   const found =
     id === undefined
       ? { admission: await admitRequest(db, request), rows: [] }
-      : await admitWithRead<RawUserRow>(db, request, userSelect(request.directoryId, userById(id), options.withGroups ?? false));
+      : await admitWithRead<RawUserRow, UserReadSlot>(db, request, userReadShape('id', options.withGroups ?? false), {
+          directoryId: request.directoryId,
+          key: id,
+        });
   return {
     admission: found.admission,
     read: () => {
@@ -232,7 +234,8 @@ export function listUsersAdmitted(
 ): Promise<AdmittedRead<ListPage<StoredUser>>> | undefined {
   const userName = userNameLookup(query);
   if (userName === undefined) return undefined;
-  return admitWithRead<RawUserRow>(db, request, userSelect(request.directoryId, userByUserName(userName), query.withRelations ?? false)).then(
+  const shape = userReadShape('userName', query.withRelations ?? false);
+  return admitWithRead<RawUserRow, UserReadSlot>(db, request, shape, { directoryId: request.directoryId, key: userName }).then(
     ({ admission, rows }) => ({ admission, read: () => lookupPage(rows.map(toStoredUser), query) }),
   );
 }

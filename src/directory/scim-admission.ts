@@ -8,7 +8,7 @@
  * window and refreshing the token's last use.
  */
 import { sql, type SQL } from 'drizzle-orm';
-import { queryPrepared, type Database } from '../db/index.ts';
+import { queryPrepared, queryTemplate, statementTemplate, type Database, type StatementTemplate } from '../db/index.ts';
 import { parseDirectoryId, type DirectoryId, type OrganizationId, type ScimTokenId } from '../ids.ts';
 import { REQUEST_NUMBER_COLUMNS, REQUEST_WINDOW_JOIN, requestVerdict, type RateLimitVerdict, type RequestBudget } from './rate-limits.ts';
 import { hashSecret } from './secret-tokens.ts';
@@ -66,22 +66,23 @@ export function admissionRequest(
 
 const NOT_COUNTED = sql.raw('null::bigint as request_number, null::float8 as window_start_ms, null::bigint as window_base');
 
+/** The values an admission statement's slots are filled from (see statementTemplate). */
+type AdmissionSlot = 'digest' | 'directoryId';
+
 /**
- * The admission as a `with` clause named `token`: the live token (at most one row) and, with a
- * budget, the request's number. The token is found by its SHA-256 digest through the unique
+ * The admission as a `with` clause named `token`: the live token (at most one row) and, when the
+ * request is counted, its number. The token is found by its SHA-256 digest through the unique
  * index. Comparing digests in the database leaks nothing through timing: what a client controls
  * is the token, not its digest, and learning how many leading digest characters matched tells it
  * nothing about any token. The number is taken only when the token matched: a refused token
  * counts against no one.
  */
-function admissionClause(request: AdmissionRequest): SQL {
-  const { directoryId, digest, budget } = request;
-  const counted = budget !== undefined;
+function admissionClause(slot: (name: AdmissionSlot) => string, counted: boolean): SQL {
   return sql`token as (
       select t.id, t.organization_id, o.slug, extract(epoch from t.last_used_at) * 1000 as last_used_ms,
         ${counted ? REQUEST_NUMBER_COLUMNS : NOT_COUNTED}
       from scim_tokens t join organizations o on o.id = t.organization_id ${counted ? REQUEST_WINDOW_JOIN : sql``}
-      where t.token_hash = ${digest} and t.directory_id = ${directoryId} and t.revoked_at is null
+      where t.token_hash = ${slot('digest')} and t.directory_id = ${slot('directoryId')} and t.revoked_at is null
     )`;
 }
 
@@ -124,16 +125,35 @@ async function admissionOf(db: Database, request: AdmissionRequest, row: Admissi
   return { principal, rateLimit };
 }
 
+/** Statements built once per shape: whether the request is counted, and which read it makes. */
+const templates = new Map<string, StatementTemplate<string>>();
+
+function templateFor<K extends string>(key: string, build: (slot: (name: K) => string) => SQL): StatementTemplate<K> {
+  let template = templates.get(key) as StatementTemplate<K> | undefined;
+  if (template === undefined) {
+    template = statementTemplate(build);
+    templates.set(key, template);
+  }
+  return template;
+}
+
+const admissionValues = (request: AdmissionRequest): Record<AdmissionSlot, unknown> => ({
+  digest: request.digest,
+  directoryId: request.directoryId,
+});
+
 /**
  * Admits a request in a statement of its own. Returns undefined for any failure (unknown, revoked,
  * another directory's token), so callers cannot tell the cases apart; a request that fails is not
  * counted.
  */
 export async function admitRequest(db: Database, request: AdmissionRequest): Promise<ScimAdmission | undefined> {
-  const [row] = await queryPrepared<AdmissionRow>(
-    db,
-    sql`with ${admissionClause(request)} select ${ADMISSION_COLUMNS} from token`,
+  const counted = request.budget !== undefined;
+  const template = templateFor<AdmissionSlot>(
+    `admit:${counted}`,
+    (slot) => sql`with ${admissionClause(slot, counted)} select ${ADMISSION_COLUMNS} from token`,
   );
+  const [row] = await queryTemplate<AdmissionRow, AdmissionSlot>(db, template, admissionValues(request));
   return row ? admissionOf(db, request, row) : undefined;
 }
 
@@ -160,24 +180,40 @@ export interface AdmittedRead<T> {
 }
 
 /**
+ * A read to make in the admission's statement, as a template (see statementTemplate): `build`
+ * makes the read's SELECT with slots for its values; every read with the same `key` must build
+ * the same statement.
+ */
+export interface AdmittedReadShape<K extends string> {
+  key: string;
+  build(slot: (name: K) => string): SQL;
+}
+
+/**
  * Admits a request and makes a read in the same statement: for the reads identity providers make
  * before every write (a lookup by userName, a user by id), the round trip of a separate admission
- * was a third of what the request cost the server. `read` must be a plain SELECT scoped to the
+ * was a third of what the request cost the server. The read must be a plain SELECT scoped to the
  * request's directory; it is joined laterally to the token's row, so its rows come back only with
  * a valid token, and with its columns beside the admission's. The caller must act on the
  * admission (refuse, count, name the principal) before it uses the rows.
  */
-export async function admitWithRead<T extends object>(
+export async function admitWithRead<T extends object, K extends string>(
   db: Database,
   request: AdmissionRequest,
-  read: SQL,
+  read: AdmittedReadShape<K>,
+  values: Readonly<Record<K, unknown>>,
 ): Promise<{ admission: ScimAdmission | undefined; rows: T[] }> {
-  const rows = await queryPrepared<AdmissionRow & { admission_found: boolean | null } & T>(
-    db,
-    sql`with ${admissionClause(request)}
+  const counted = request.budget !== undefined;
+  const template = templateFor<K | AdmissionSlot>(
+    `admit:${counted}:${read.key}`,
+    (slot) => sql`with ${admissionClause(slot, counted)}
     select ${ADMISSION_COLUMNS}, r.*
-    from token left join lateral (select true as admission_found, x.* from (${read}) x) r on true`,
+    from token left join lateral (select true as admission_found, x.* from (${read.build(slot)}) x) r on true`,
   );
+  const rows = await queryTemplate<AdmissionRow & { admission_found: boolean | null } & T, K | AdmissionSlot>(db, template, {
+    ...values,
+    ...admissionValues(request),
+  });
   const [first] = rows;
   if (!first) return { admission: undefined, rows: [] };
   return { admission: await admissionOf(db, request, first), rows: rows.filter((row) => row.admission_found === true) };

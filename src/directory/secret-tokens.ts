@@ -2,7 +2,7 @@
  * Bearer secrets (SCIM tokens, operator API keys): 256 random bits behind a readable kind prefix,
  * stored only as a SHA-256 hash. Plain SHA-256 suffices because the secret is random, not a password.
  */
-import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { hash, randomBytes, timingSafeEqual } from 'node:crypto';
 
 export interface IssuedSecret {
   /** Shown once to whoever asked for it, never stored. */
@@ -20,8 +20,9 @@ export function issueSecret(kind: 'scim' | 'key'): IssuedSecret {
   return { secret, prefix, hash: hashSecret(secret) };
 }
 
+/** Every SCIM request hashes its token: the one-shot hash skips the Hash object createHash builds. */
 export function hashSecret(secret: string): string {
-  return createHash('sha256').update(secret, 'utf8').digest('hex');
+  return hash('sha256', secret, 'hex');
 }
 
 /** Compares two hex SHA-256 digests in constant time. */

@@ -7,6 +7,7 @@ import { sql, type SQL } from 'drizzle-orm';
 import { epochDate, jsonValue, queryPrepared, type Database } from '../db/index.ts';
 import { newId } from '../ids.ts';
 import type { DirectoryContext } from './directory-context.ts';
+import type { AdmittedReadShape } from './scim-admission.ts';
 
 /** A user as stored: the SCIM document and the columns the protocol reads beside it. */
 export interface StoredUser {
@@ -78,6 +79,17 @@ export const USER_COLUMNS = sql.raw(
 export function userSelect(directoryId: string, where: SQL, withGroups: boolean): SQL {
   const columns = withGroups ? sql`${USER_COLUMNS}, ${groupsOfRow('u')}` : USER_COLUMNS;
   return sql`select ${columns} from directory_users u where u.directory_id = ${directoryId} and ${where}`;
+}
+
+/** The slots of a user read made as a template (see admitWithRead): the directory, and the id or userName. */
+export type UserReadSlot = 'directoryId' | 'key';
+
+/** A user by id or by userName, with or without its groups, as a read an admission statement makes. */
+export function userReadShape(by: 'id' | 'userName', withGroups: boolean): AdmittedReadShape<UserReadSlot> {
+  return {
+    key: `user-by-${by}:${withGroups}`,
+    build: (slot) => userSelect(slot('directoryId'), by === 'id' ? userById(slot('key')) : userByUserName(slot('key')), withGroups),
+  };
 }
 
 /** What identifies a user in a read: its id, or its userName (unique per directory, case-insensitively). */
