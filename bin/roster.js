@@ -1,8 +1,6 @@
 #!/usr/bin/env node
-// The `roster` command. Sources are TypeScript run through tsx's loader, so what runs is always
-// what is checked out: there is no build step to forget.
-import { register } from 'tsx/esm/api';
+// The `roster` command. The sources are TypeScript, transformed as they load (typescript-hooks.js).
+import './typescript-register.js';
 
-register();
 const { main } = await import('../src/cli/main.ts');
 process.exitCode = await main(process.argv);
