@@ -44,7 +44,7 @@ export interface TakenRequestNumber {
 
 /** The window that counts a request, and the request's number in it, as openRequestWindow returns them. */
 interface OpenedWindowRow {
-  window_start_ms: number;
+  window_start_ms: string | number;
   base: string | number;
   number: string | number;
 }

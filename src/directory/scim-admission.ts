@@ -43,10 +43,10 @@ interface AdmissionRow {
   admission_token_id: string;
   admission_organization_id: string;
   admission_slug: string;
-  admission_last_used_ms: number | null;
+  admission_last_used_ms: string | number | null;
   /** With a budget: the request's number and the token's stored window (rate-limits.ts). */
   admission_request_number: string | number | null;
-  admission_window_start_ms: number | null;
+  admission_window_start_ms: string | number | null;
   admission_window_base: string | number | null;
 }
 
