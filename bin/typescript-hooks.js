@@ -5,7 +5,8 @@
 // Why not tsx's loader, which the sources ran through before: tsx always has esbuild keep function
 // names (keepNames), which wraps every named closure in an Object.defineProperty call made each
 // time the function around it runs; a request creates many such closures. Measured with
-// `npm run bench`, the wrapping cost about a quarter of the server's CPU per SCIM read.
+// `npm run bench`, leaving the names out took the server's CPU per SCIM lookup from 0.28 ms to
+// 0.21-0.24 ms.
 import { readFile } from 'node:fs/promises';
 import { fileURLToPath, URL } from 'node:url';
 import { transform } from 'esbuild';

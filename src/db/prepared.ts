@@ -51,6 +51,8 @@ export function statementTemplate<K extends string>(build: (slot: (name: K) => s
   const flat = flatten(build((name) => `${SLOT_MARK}${name}`));
   if (!flat) throw new Error('a statement template must be made of SQL text, fragments and values');
   if (flat.sql.includes(SLOT_MARK)) throw new Error('a statement template slot ended up in the SQL text');
+  // queryTemplate's transaction path finds the parameters by their $n: the text may hold no other.
+  if ((flat.sql.match(/\$\d+/g) ?? []).length !== flat.params.length) throw new Error('a statement template holds a $n of its own');
   const params = flat.params.map((value) =>
     typeof value === 'string' && value.startsWith(SLOT_MARK) ? { slot: value.slice(SLOT_MARK.length) as K } : { value },
   );

@@ -11,9 +11,10 @@ describe('statementTemplate', () => {
     expect(template).toEqual({ text: 'select $1, $2, $3 || $4', params: [{ slot: 'b' }, { value: 7 }, { slot: 'a' }, { slot: 'b' }] });
   });
 
-  it('refuses a build that writes a slot into the SQL text, or that drizzle alone can build', () => {
+  it('refuses a build that writes a slot or a $n into the SQL text, or that drizzle alone can build', () => {
     expect(() => statementTemplate<'a'>((slot) => sql.raw(`select '${slot('a')}'`))).toThrow(/slot ended up in the SQL text/);
     expect(() => statementTemplate<'a'>((slot) => sql`select ${[slot('a')]}`)).toThrow(/must be made of/);
+    expect(() => statementTemplate<'a'>((slot) => sql`select '$1', ${slot('a')}`)).toThrow(/holds a \$n of its own/);
   });
 });
 
