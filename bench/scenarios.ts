@@ -152,8 +152,16 @@ async function memberRows(ctx: BenchContext, directoryId: string, groupId?: stri
 /**
  * Entra's "Add" PATCHes of `membersPerPatch` members each. Every (group, user) pair is sent once,
  * so the rows in directory_group_members must grow by exactly the members the 204s acknowledged.
+ * The PATCHes go round the groups, or with `oneGroupAtATime` to one group until it has every
+ * unreserved user, then to the next.
  */
-async function membershipRun(ctx: BenchContext, label: string, groupIds: readonly string[], warmupMs: number): Promise<void> {
+async function membershipRun(
+  ctx: BenchContext,
+  label: string,
+  groupIds: readonly string[],
+  warmupMs: number,
+  oneGroupAtATime = false,
+): Promise<void> {
   const k = ctx.flags.membersPerPatch;
   const pool: readonly SeededUser[] = ctx.entra.users.slice(RESERVED_FOR_GROUPS);
   const g = groupIds.length;
@@ -169,9 +177,9 @@ async function membershipRun(ctx: BenchContext, label: string, groupIds: readonl
   const m = await measure(ctx, label, ctx.roster, {
     warmupMs,
     request: (i) => {
-      const group = i % g;
-      const chunk = Math.floor(i / g);
-      if (chunk >= chunks) return undefined;
+      const group = oneGroupAtATime ? Math.floor(i / chunks) : i % g;
+      const chunk = oneGroupAtATime ? i % chunks : Math.floor(i / g);
+      if (chunk >= chunks || group >= g) return undefined;
       // Group `group` gets the chunk-th slice of the pool, rotated per group: no pair repeats.
       const members = Array.from({ length: k }, (_, j) => pool[(chunk * k + j + group * k) % pool.length]!);
       sizeOf.set(i, members.length);
@@ -206,14 +214,21 @@ async function membershipRun(ctx: BenchContext, label: string, groupIds: readonl
   });
 }
 
+/** About how long one group takes to receive every unreserved Entra user (40,000 seeded, 20,000 members/s). */
+const ONE_GROUP_FILL_MS = 1_500;
+
 export async function membershipScenarios(ctx: BenchContext): Promise<void> {
   const k = ctx.flags.membersPerPatch;
   heading(`Group membership (Entra "Add" PATCHes of ${k} members)`);
   await membershipRun(ctx, `roster PATCH /Groups Add ×${k}, spread over ${ctx.entra.groupIds.length} groups`, ctx.entra.groupIds, ctx.flags.warmupMs);
-  // One group can take each unreserved user once only, so this variant has a fixed supply of
-  // PATCHes; it runs warm from the variant above and spends none of them on a warm-up.
-  const single = await createEmptyGroup(ctx.roster.origin, ctx.entra, `one-group variant ${ctx.freshTag()}`);
-  await membershipRun(ctx, `roster PATCH /Groups Add ×${k}, all to one group`, [single], 0);
+  // One group can take each unreserved user once only, which lasts about two seconds: the PATCHes
+  // fill one group with all of them, then the next, so that the run lasts the scenario's duration
+  // with every PATCH in flight aimed at the same group but for a moment at each switch. It runs
+  // warm from the variant above and spends none of them on a warm-up.
+  const groups = Math.max(1, Math.ceil(ctx.flags.durationMs / ONE_GROUP_FILL_MS));
+  const singles: string[] = [];
+  for (let i = 0; i < groups; i++) singles.push(await createEmptyGroup(ctx.roster.origin, ctx.entra, `one-group variant ${ctx.freshTag()}`));
+  await membershipRun(ctx, `roster PATCH /Groups Add ×${k}, all to one group at a time`, singles, 0, true);
 }
 
 /** One PATCH adding `bigMembers` members to a new group, timed end to end, repeated. */
