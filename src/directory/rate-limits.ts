@@ -77,10 +77,11 @@ function windowStartOf(budget: RequestBudget, now: Date): number {
  */
 function openRequestWindow(tokenId: string, windowStartMs: number, number: number): SQL {
   return sql`
-    with opened as (
+    with token as (
+      select id, request_counter from scim_tokens where id = ${tokenId}
+    ), opened as (
       insert into scim_rate_limits as r (token_id, window_start, base)
-      select t.id, ${new Date(windowStartMs).toISOString()}::timestamptz, pg_sequence_last_value(t.request_counter)
-      from scim_tokens t where t.id = ${tokenId}
+      select id, ${new Date(windowStartMs).toISOString()}::timestamptz, pg_sequence_last_value(request_counter) from token
       on conflict (token_id) do update set
         base = case when excluded.window_start > r.window_start then excluded.base else r.base end,
         window_start = greatest(r.window_start, excluded.window_start)
@@ -88,7 +89,7 @@ function openRequestWindow(tokenId: string, windowStartMs: number, number: numbe
     )
     select extract(epoch from o.window_start) * 1000 as window_start_ms, o.base,
       case when ${number}::bigint > o.base then ${number}::bigint else nextval(t.request_counter) end as number
-    from opened o join scim_tokens t on t.id = ${tokenId}`;
+    from opened o cross join token t`;
 }
 
 async function openedWindow(db: Database, tokenId: string, windowStartMs: number, number: number) {
