@@ -18,13 +18,15 @@ export type PreparedRunner = (text: string, params: unknown[]) => Promise<Record
 const RUNNER = Symbol('roster.preparedRunner');
 const dialect = new PgDialect();
 
+type WithRunner = Database & { [RUNNER]?: PreparedRunner };
+
 /** Gives a database handle's top-level drizzle instance its driver's prepared-statement path. */
 export function attachPreparedRunner(db: Database, runner: PreparedRunner): void {
-  (db as Database & { [RUNNER]?: PreparedRunner })[RUNNER] = runner;
+  (db as WithRunner)[RUNNER] = runner;
 }
 
 export async function queryPrepared<T>(db: Database, query: SQL): Promise<T[]> {
-  const runner = (db as Database & { [RUNNER]?: PreparedRunner })[RUNNER];
+  const runner = (db as WithRunner)[RUNNER];
   if (!runner) return rowsOf<T>(await db.execute(query));
   const { sql: text, params } = flatten(query) ?? dialect.sqlToQuery(query);
   return (await runner(text, params)) as T[];
@@ -66,7 +68,7 @@ export async function queryTemplate<T, K extends string>(
   values: Readonly<Record<K, unknown>>,
 ): Promise<T[]> {
   const params = template.params.map((param) => ('slot' in param ? values[param.slot] : param.value));
-  const runner = (db as Database & { [RUNNER]?: PreparedRunner })[RUNNER];
+  const runner = (db as WithRunner)[RUNNER];
   if (runner) return (await runner(template.text, params)) as T[];
   // Inside a transaction: the same text and parameters, as a drizzle statement of that transaction.
   const chunks: unknown[] = [];
