@@ -8,11 +8,15 @@ import { DomainError, isUniqueViolation } from '../errors.ts';
 import { parseScimResourceId } from '../ids.ts';
 import type { DirectoryContext } from './directory-context.ts';
 import { countResources } from './resource-counts.ts';
-import { admitRequest, admitWithRead, type AdmissionRequest, type AdmittedRead } from './scim-admission.ts';
+import { admitRequest, admitWithRead, admitWithWrite, type AdmissionRequest, type AdmittedRead } from './scim-admission.ts';
 import { recordDirectoryEvent, recordMemberDeletedFrom } from './directory-events.ts';
 import {
   groupsOfRow,
+  insertedUser,
   insertUser,
+  USER_INSERT_SHAPE,
+  userInsertValues,
+  type UserInsertSlot,
   selectUserById,
   selectUserByUserName,
   toStoredUser,
@@ -78,6 +82,39 @@ export async function createUser(ctx: DirectoryContext, input: UserWrite): Promi
   }
 }
 
+/**
+ * createUser in the statement that admits the request (see admitWithWrite). Undefined (not a
+ * promise) when the user comes with a password, which is hashed only for an admitted request.
+ * `read()` gives the created user, throws the conflict of a taken userName, or gives undefined
+ * when the statement wrote nothing for want of an open rate-limit window (see admitWithWrite):
+ * createUser then makes the user once the admission is acted on.
+ */
+export function createUserAdmitted(
+  db: Database,
+  request: AdmissionRequest,
+  input: UserWrite,
+): Promise<AdmittedRead<StoredUser | undefined>> | undefined {
+  if (input.password !== undefined) return undefined;
+  const fields = indexedFields(input.document);
+  const values = userInsertValues(request.directoryId, fields, input.document, null);
+  return admitWithWrite<RawUserRow, UserInsertSlot>(db, request, USER_INSERT_SHAPE, values).then(
+    ({ admission, written, rows }) => ({
+      admission,
+      read: () => {
+        if (!written) return undefined;
+        const [row] = rows;
+        if (!row) throw userNameTaken(fields.userName, undefined);
+        return insertedUser(row);
+      },
+    }),
+    (error: unknown) => {
+      // A userName can be taken by a concurrent insert after the statement's check: the unique index says so.
+      if (isUniqueViolation(error)) throw userNameTaken(fields.userName, error);
+      throw error;
+    },
+  );
+}
+
 export async function getUser(ctx: DirectoryContext, rawId: string, options: { withGroups?: boolean } = {}): Promise<StoredUser> {
   const id = parseScimResourceId(rawId);
   const row = id === undefined ? undefined : await selectUserById(ctx, id, options.withGroups ?? false);
@@ -129,11 +166,13 @@ export async function modifyUser(
   rawId: string,
   change: (current: StoredUser) => UserWrite,
   precondition: Precondition = {},
+  /** The user as just read (by getUserAdmitted, say), which spares the first attempt its read. */
+  readFirst?: StoredUser,
 ): Promise<StoredUser> {
   const id = parseScimResourceId(rawId);
   if (id === undefined) throw notFound(rawId);
   for (let attempt = 1; ; attempt++) {
-    const current = await selectUserById(ctx, id, false);
+    const current = attempt === 1 && readFirst?.id === id ? readFirst : await selectUserById(ctx, id, false);
     if (!current) throw notFound(rawId);
     checkVersion(current.version, precondition);
     const next = change(current);

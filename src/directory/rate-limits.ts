@@ -61,7 +61,7 @@ export const REQUEST_NUMBER_COLUMNS = sql.raw(
 export const REQUEST_WINDOW_JOIN = sql.raw('left join scim_rate_limits w on w.token_id = t.id');
 
 /** The start of the window `now` falls in. */
-function windowStartOf(budget: RequestBudget, now: Date): number {
+export function windowStartOf(budget: RequestBudget, now: Date): number {
   const nowMs = now.getTime();
   return nowMs - (nowMs % budget.windowMs);
 }

@@ -10,7 +10,14 @@
 import { sql, type SQL } from 'drizzle-orm';
 import { queryPrepared, queryTemplate, statementTemplate, type Database, type StatementTemplate } from '../db/index.ts';
 import { parseDirectoryId, type DirectoryId, type OrganizationId, type ScimTokenId } from '../ids.ts';
-import { REQUEST_NUMBER_COLUMNS, REQUEST_WINDOW_JOIN, requestVerdict, type RateLimitVerdict, type RequestBudget } from './rate-limits.ts';
+import {
+  REQUEST_NUMBER_COLUMNS,
+  REQUEST_WINDOW_JOIN,
+  requestVerdict,
+  windowStartOf,
+  type RateLimitVerdict,
+  type RequestBudget,
+} from './rate-limits.ts';
 import { hashSecret } from './secret-tokens.ts';
 
 export interface ScimPrincipal {
@@ -217,4 +224,77 @@ export async function admitWithRead<T extends object, K extends string>(
   const [first] = rows;
   if (!first) return { admission: undefined, rows: [] };
   return { admission: await admissionOf(db, request, first), rows: rows.filter((row) => row.admission_found === true) };
+}
+
+/**
+ * A write to make in the admission's statement, as a template (see statementTemplate): `build`
+ * makes the write's `with` clauses, which follow the admission's. They must take their rows from
+ * `admitted` (its one column: `organization_id`), which holds the token's row only when the request
+ * is admitted and within its budget, so that nothing is written otherwise, and must name what the
+ * write returns `written`. Every write with the same `key` must build the same statement.
+ */
+export interface AdmittedWriteShape<K extends string> {
+  key: string;
+  build(slot: (name: K) => string): SQL;
+}
+
+/**
+ * The slots of the admission's guard: the current window's start and the budget's limit. The
+ * guard holds exactly when the verdict admissionOf reaches needs no statement of its own (the
+ * token's stored window is the current one) and allows the request.
+ */
+type GuardSlot = 'windowStartMs' | 'limit';
+
+/**
+ * A write made in the statement that admitted its request: `admission` as admitRequest gives it;
+ * `written` says whether the write ran, and `rows` are what it returned. It runs only when the
+ * request is admitted and its count needs no window opened first (once a minute per token); when
+ * it did not, the caller acts on the admission and, if allowed, makes the write on its own.
+ */
+export interface AdmittedWrite<T> {
+  admission: ScimAdmission | undefined;
+  written: boolean;
+  rows: T[];
+}
+
+/**
+ * Admits a request and makes its write in the same statement: for a create, whose write is a single
+ * statement, the separate admission was half of the database round trips. See AdmittedWriteShape
+ * for how the write is kept from running for a request that is not admitted.
+ */
+export async function admitWithWrite<T extends object, K extends string>(
+  db: Database,
+  request: AdmissionRequest,
+  write: AdmittedWriteShape<K>,
+  values: Readonly<Record<K, unknown>>,
+): Promise<AdmittedWrite<T>> {
+  const { budget } = request;
+  const counted = budget !== undefined;
+  const template = templateFor<K | AdmissionSlot | GuardSlot>(`admit-write:${counted}:${write.key}`, (slot) => {
+    const guard = counted
+      ? sql`token.window_start_ms >= ${slot('windowStartMs')}::float8 and token.request_number - token.window_base <= ${slot('limit')}::bigint`
+      : sql`true`;
+    // token is referenced twice below, so PostgreSQL evaluates it (and its nextval) once.
+    return sql`with ${admissionClause(slot, counted)},
+    admitted as (select token.organization_id from token where ${guard}),
+    ${write.build(slot)}
+    select ${ADMISSION_COLUMNS}, exists (select 1 from admitted) as admission_passed, w.*
+    from token left join (select true as admission_found, x.* from written x) w on true`;
+  });
+  const guardValues: Record<GuardSlot, unknown> = {
+    windowStartMs: budget === undefined ? null : windowStartOf(budget, request.now),
+    limit: budget?.limit ?? null,
+  };
+  const rows = await queryTemplate<AdmissionRow & { admission_passed: boolean; admission_found: boolean | null } & T, K | AdmissionSlot | GuardSlot>(
+    db,
+    template,
+    { ...values, ...admissionValues(request), ...guardValues },
+  );
+  const [first] = rows;
+  if (!first) return { admission: undefined, written: false, rows: [] };
+  return {
+    admission: await admissionOf(db, request, first),
+    written: first.admission_passed,
+    rows: rows.filter((row) => row.admission_found === true),
+  };
 }

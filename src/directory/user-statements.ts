@@ -4,10 +4,10 @@
  * written by one statement (a data-modifying CTE), which is atomic without a transaction block.
  */
 import { sql, type SQL } from 'drizzle-orm';
-import { epochDate, jsonValue, queryPrepared, type Database } from '../db/index.ts';
+import { epochDate, jsonValue, queryPrepared, queryTemplate, statementTemplate, type Database } from '../db/index.ts';
 import { newId } from '../ids.ts';
 import type { DirectoryContext } from './directory-context.ts';
-import type { AdmittedReadShape } from './scim-admission.ts';
+import type { AdmittedReadShape, AdmittedWriteShape } from './scim-admission.ts';
 
 /** A user as stored: the SCIM document and the columns the protocol reads beside it. */
 export interface StoredUser {
@@ -115,6 +115,78 @@ export async function selectUserByUserName(ctx: DirectoryContext, userName: stri
   return select(ctx, userByUserName(userName), withGroups);
 }
 
+/** The values of a user's insert, as the slots of its template. */
+export type UserInsertSlot =
+  | 'id'
+  | 'directoryId'
+  | 'userName'
+  | 'externalId'
+  | 'active'
+  | 'displayName'
+  | 'emailValues'
+  | 'document'
+  | 'passwordHash'
+  | 'eventId';
+
+/** A user's insert slots filled from its columns (the organization comes from elsewhere: see userInsertClauses). */
+export function userInsertValues(
+  directoryId: string,
+  columns: UserColumns,
+  document: Record<string, unknown>,
+  passwordHash: string | null,
+): Record<UserInsertSlot, unknown> {
+  return {
+    id: newId(),
+    directoryId,
+    userName: columns.userName,
+    externalId: columns.externalId,
+    active: columns.active,
+    displayName: columns.displayName,
+    emailValues: JSON.stringify(columns.emailValues),
+    document: JSON.stringify(document),
+    passwordHash,
+    eventId: newId(),
+  };
+}
+
+/**
+ * The `with` clauses that insert a user (unless its userName is taken) and its `user.created`
+ * event, naming the inserted row `written`. `organizations` is a relation of one column,
+ * `organization_id`, with one row to insert the user, none to insert nothing.
+ */
+export function userInsertClauses(slot: (name: UserInsertSlot) => string, organizations: SQL): SQL {
+  return sql`written as (
+      insert into directory_users
+        (id, organization_id, directory_id, user_name, external_id, active, display_name, email_values, document, password_hash)
+      select ${slot('id')}::uuid, o.organization_id, ${slot('directoryId')}::uuid, ${slot('userName')}::text, ${slot('externalId')}::text,
+        ${slot('active')}::boolean, ${slot('displayName')}::text, array(select jsonb_array_elements_text(${slot('emailValues')}::jsonb)),
+        ${slot('document')}::jsonb, ${slot('passwordHash')}::text
+      from ${organizations} o
+      on conflict do nothing
+      returning ${RETURNED}
+    ), created_event as (
+      insert into directory_events (id, organization_id, directory_id, type, resource_type, resource_id, data)
+      select ${slot('eventId')}::uuid, o.organization_id, ${slot('directoryId')}::uuid, 'user.created', 'User', w.id,
+        jsonb_build_object('active', w.active)
+      from written w cross join ${organizations} o
+    )`;
+}
+
+/** The shape of a user's insert made in the statement that admits its request (see admitWithWrite). */
+export const USER_INSERT_SHAPE: AdmittedWriteShape<UserInsertSlot> = {
+  key: 'user-insert',
+  build: (slot) => userInsertClauses(slot, sql.raw('admitted')),
+};
+
+const plainInsert = statementTemplate<UserInsertSlot | 'organizationId'>(
+  (slot) => sql`with ${userInsertClauses(slot, sql`(select ${slot('organizationId')}::uuid as organization_id)`)} select * from written`,
+);
+
+/** A user just inserted, as StoredUser: a user created by the statement that returned it cannot be in any group yet. */
+export function insertedUser(raw: RawUserRow): StoredUser {
+  return { ...toStoredUser(raw), groups: [] };
+}
+
 /** Inserts a user and its `user.created` event; undefined when the userName is taken. */
 export async function insertUser(
   db: Database,
@@ -123,25 +195,11 @@ export async function insertUser(
   document: Record<string, unknown>,
   passwordHash: string | null,
 ): Promise<StoredUser | undefined> {
-  const [raw] = await queryPrepared<RawUserRow>(
-    db,
-    sql`with created as (
-      insert into directory_users
-        (id, organization_id, directory_id, user_name, external_id, active, display_name, email_values, document, password_hash)
-      values (${newId()}, ${ctx.organization.id}, ${ctx.directory.id}, ${columns.userName}, ${columns.externalId}, ${columns.active},
-        ${columns.displayName}, array(select jsonb_array_elements_text(${JSON.stringify(columns.emailValues)}::jsonb)),
-        ${JSON.stringify(document)}::jsonb, ${passwordHash})
-      on conflict do nothing
-      returning ${RETURNED}
-    ), event as (
-      insert into directory_events (id, organization_id, directory_id, type, resource_type, resource_id, data)
-      select ${newId()}, ${ctx.organization.id}, ${ctx.directory.id}, 'user.created', 'User', id, jsonb_build_object('active', active)
-      from created
-    )
-    select * from created`,
-  );
-  // A user created by this very statement cannot be a member of any group yet.
-  return raw ? { ...toStoredUser(raw), groups: [] } : undefined;
+  const [raw] = await queryTemplate<RawUserRow, UserInsertSlot | 'organizationId'>(db, plainInsert, {
+    ...userInsertValues(ctx.directory.id, columns, document, passwordHash),
+    organizationId: ctx.organization.id,
+  });
+  return raw ? insertedUser(raw) : undefined;
 }
 
 /**

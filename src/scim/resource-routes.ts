@@ -49,8 +49,9 @@ export interface ResourceAdapter<S extends Stored> {
   get(ctx: DirectoryContext, id: string, projection: ProjectionParams): Promise<S>;
   list(ctx: DirectoryContext, query: ListQuery, projection: ProjectionParams): Promise<ListPage<S>>;
   create(ctx: DirectoryContext, input: NormalizedResource): Promise<S>;
-  replace(ctx: DirectoryContext, id: string, input: NormalizedResource, precondition: Precondition): Promise<S>;
-  patch(ctx: DirectoryContext, id: string, operations: readonly PatchOperation[], precondition: Precondition): Promise<S>;
+  /** `current` is the resource as just read, where the routes read it (see `admitted.current`). */
+  replace(ctx: DirectoryContext, id: string, input: NormalizedResource, precondition: Precondition, current?: S): Promise<S>;
+  patch(ctx: DirectoryContext, id: string, operations: readonly PatchOperation[], precondition: Precondition, current?: S): Promise<S>;
   remove(ctx: DirectoryContext, id: string, precondition: Precondition): Promise<void>;
   /** Full representations, loading related data (members, groups) only when the projection keeps it. */
   represent(ctx: DirectoryContext, baseUrl: string, items: S[], projection: ProjectionParams): Promise<Record<string, unknown>[]>;
@@ -59,6 +60,10 @@ export interface ResourceAdapter<S extends Stored> {
     get(db: Database, request: AdmissionRequest, id: string, projection: ProjectionParams): Promise<AdmittedRead<S>>;
     /** Undefined (not a promise) for a query that needs the admission made first. */
     list(db: Database, request: AdmissionRequest, query: ListQuery, projection: ProjectionParams): Promise<AdmittedRead<ListPage<S>>> | undefined;
+    /** The resource as PUT and PATCH start from it (no related data), read in the admission's statement. */
+    current?(db: Database, request: AdmissionRequest, id: string): Promise<AdmittedRead<S>>;
+    /** create in the admission's statement; undefined (not a promise) where it cannot be (see admitWithWrite). */
+    create?(db: Database, request: AdmissionRequest, input: NormalizedResource): Promise<AdmittedRead<S | undefined>> | undefined;
   };
 }
 
@@ -77,12 +82,14 @@ export function resourceRoutes<S extends Stored>(adapter: ResourceAdapter<S>, op
   const baseUrlOf = (c: Context<Env>) => `${options.publicUrl}/scim/v2/${principalOf(c).directoryId}`;
 
   /**
-   * A read made with the request's admission where the adapter can (`admitted` returns undefined
-   * when it cannot: admission-gate.ts), else after admitting in a statement of its own.
+   * A read or write made with the request's admission where the adapter can (`admitted` returns
+   * undefined when it cannot: admission-gate.ts), else after admitting in a statement of its own.
+   * A write whose statement wrote nothing (its result is undefined: see admitWithWrite) is made
+   * plainly once the admission has been acted on.
    */
-  const readAdmitted = async <T,>(
+  const withAdmission = async <T,>(
     c: Context<Env>,
-    admitted: (request: AdmissionRequest) => Promise<AdmittedRead<T>> | undefined,
+    admitted: (request: AdmissionRequest) => Promise<AdmittedRead<T | undefined>> | undefined,
     plain: (ctx: DirectoryContext) => Promise<T>,
   ): Promise<T> => {
     const gate = pendingGate(c);
@@ -90,22 +97,34 @@ export function resourceRoutes<S extends Stored>(adapter: ResourceAdapter<S>, op
     if (gate && found) {
       const { admission, read } = await found;
       gate.accept(c, admission);
-      return read();
+      const result = read();
+      if (result !== undefined) return result;
     }
     await gate?.admit(c);
     return plain(contextOf(c));
   };
   const get = (c: Context<Env>, id: string, projection: ProjectionParams): Promise<S> =>
-    readAdmitted(
+    withAdmission(
       c,
       (request) => adapter.admitted?.get(options.db, request, id, projection),
       (ctx) => adapter.get(ctx, id, projection),
     );
   const listPage = (c: Context<Env>, query: ListQuery, projection: ProjectionParams): Promise<ListPage<S>> =>
-    readAdmitted(
+    withAdmission(
       c,
       (request) => adapter.admitted?.list(options.db, request, query, projection),
       (ctx) => adapter.list(ctx, query, projection),
+    );
+
+  /**
+   * The resource a PUT or PATCH starts from, read in the admission's statement when the handler
+   * admits the request and the adapter can; otherwise undefined, and the write reads it itself.
+   */
+  const currentAdmitted = (c: Context<Env>, id: string): Promise<S | undefined> =>
+    withAdmission<S | undefined>(
+      c,
+      (request) => adapter.admitted?.current?.(options.db, request, id),
+      async () => undefined,
     );
 
   const render = async (c: Context<Env>, status: ContentfulStatusCode, item: S, projection: ProjectionParams) => {
@@ -168,7 +187,11 @@ export function resourceRoutes<S extends Stored>(adapter: ResourceAdapter<S>, op
     if (!projection.ok) return failure(c, projection.error);
     const input = await readResource(c);
     if (input instanceof Response) return input;
-    const created = await adapter.create(contextOf(c), input);
+    const created = await withAdmission(
+      c,
+      (request) => adapter.admitted?.create?.(options.db, request, input),
+      (ctx) => adapter.create(ctx, input),
+    );
     const response = await render(c, 201, created, projection.value);
     response.headers.set('Location', `${baseUrlOf(c)}/${adapter.kind}s/${created.id}`);
     return response;
@@ -190,7 +213,9 @@ export function resourceRoutes<S extends Stored>(adapter: ResourceAdapter<S>, op
     if (!projection.ok) return failure(c, projection.error);
     const input = await readResource(c);
     if (input instanceof Response) return input;
-    const updated = await adapter.replace(contextOf(c), c.req.param('id'), input, precondition(c));
+    const id = c.req.param('id');
+    const current = await currentAdmitted(c, id);
+    const updated = await adapter.replace(contextOf(c), id, input, precondition(c), current);
     return render(c, 200, updated, projection.value);
   });
 
@@ -205,7 +230,9 @@ export function resourceRoutes<S extends Stored>(adapter: ResourceAdapter<S>, op
       path: { maxLength: limits.maxFilterLength, maxDepth: limits.maxFilterDepth },
     });
     if (!operations.ok) return scimError(c, operations.error.status, operations.error.detail, operations.error.scimType);
-    const updated = await adapter.patch(contextOf(c), c.req.param('id'), operations.value, precondition(c));
+    const id = c.req.param('id');
+    const current = await currentAdmitted(c, id);
+    const updated = await adapter.patch(contextOf(c), id, operations.value, precondition(c), current);
     const askedForAttributes = query.attributes !== undefined || query.excludedAttributes !== undefined;
     if (adapter.patchAnswersNoContent && !askedForAttributes) return c.body(null, 204, { ETag: etagOf(updated.version) });
     return render(c, 200, updated, projection.value);

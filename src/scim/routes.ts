@@ -33,10 +33,29 @@ export interface ScimRoutesOptions {
 type Env = { Variables: ScimVariables };
 
 /**
- * The reads whose handler admits the request in its own statement: a user by id and the Users
- * list, whose userName lookup is what IdPs send before every create (admission-gate.ts).
+ * The requests whose handler admits them in its own statement (admission-gate.ts): a user by id
+ * and the Users list, whose userName lookup is what IdPs send before every create; a user's create,
+ * whose insert makes the admission; a user's PUT and PATCH, whose read of the user makes it.
  */
 const USER_READ = /\/scim\/v2\/[^/]+\/Users(\/[^/]+)?\/?$/;
+const USER_CREATE = /\/scim\/v2\/[^/]+\/Users\/?$/;
+const USER_CHANGE = /\/scim\/v2\/[^/]+\/Users\/[^/.][^/]*$/;
+
+/**
+ * Such a handler reads the body before the token is checked. A user's body is a few KiB; a larger
+ * one, or one of undeclared length, is admitted first, so that a client without a valid token
+ * cannot have Roster parse large bodies.
+ */
+const MAX_BODY_READ_BEFORE_ADMISSION = 64 * 1024;
+
+function handlerAdmits(c: Context): boolean {
+  const { method, path } = c.req;
+  if (method === 'GET') return USER_READ.test(path);
+  const admitsWrite = method === 'POST' ? USER_CREATE.test(path) : (method === 'PATCH' || method === 'PUT') && USER_CHANGE.test(path);
+  if (!admitsWrite) return false;
+  const declared = c.req.header('Content-Length');
+  return declared !== undefined && c.req.header('Transfer-Encoding') === undefined && Number(declared) <= MAX_BODY_READ_BEFORE_ADMISSION;
+}
 
 export function scimRoutes(options: ScimRoutesOptions): Hono<Env> {
   const scim = new Hono<Env>();
@@ -64,7 +83,7 @@ export function scimRoutes(options: ScimRoutesOptions): Hono<Env> {
     scimBearerAuth({
       request: (directoryId, token) => admissionRequest(directoryId, token, budget, now()),
       admit: (request) => admitRequest(options.db, request),
-      handlerAdmits: (c) => c.req.method === 'GET' && USER_READ.test(c.req.path),
+      handlerAdmits,
     }),
   );
   // After authentication, which names the directory; before the rate limit, so refusals are logged too.

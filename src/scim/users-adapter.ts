@@ -1,6 +1,7 @@
 /** Users as the SCIM resource routes see them: the domain's verbs plus the User schema rules. */
 import {
   createUser,
+  createUserAdmitted,
   deleteUser,
   getUser,
   getUserAdmitted,
@@ -27,7 +28,7 @@ export function usersAdapter(maxMembers: number): ResourceAdapter<StoredUser> {
     get: (ctx, id, projection) => getUser(ctx, id, { withGroups: wantsGroups(projection) }),
     list: (ctx, query, projection) => listUsers(ctx, { ...query, withRelations: wantsGroups(projection) }),
     create: (ctx, input) => createUser(ctx, { document: input.document, password: input.password }),
-    replace: (ctx, id, input, precondition) =>
+    replace: (ctx, id, input, precondition, current) =>
       modifyUser(
         ctx,
         id,
@@ -38,8 +39,9 @@ export function usersAdapter(maxMembers: number): ResourceAdapter<StoredUser> {
           return { document: input.document, password: input.password };
         },
         precondition,
+        current,
       ),
-    patch: (ctx, id, operations, precondition) =>
+    patch: (ctx, id, operations, precondition, current) =>
       modifyUser(
         ctx,
         id,
@@ -52,11 +54,14 @@ export function usersAdapter(maxMembers: number): ResourceAdapter<StoredUser> {
           return { document: result.value.document, password: result.value.password };
         },
         precondition,
+        current,
       ),
     remove: deleteUser,
     admitted: {
       get: (db, request, id, projection) => getUserAdmitted(db, request, id, { withGroups: wantsGroups(projection) }),
       list: (db, request, query, projection) => listUsersAdmitted(db, request, { ...query, withRelations: wantsGroups(projection) }),
+      current: (db, request, id) => getUserAdmitted(db, request, id, { withGroups: false }),
+      create: (db, request, input) => createUserAdmitted(db, request, { document: input.document, password: input.password }),
     },
     async represent(ctx, baseUrl, items, projection) {
       if (!wantsGroups(projection)) return items.map((u) => userRepresentation(baseUrl, u, undefined));

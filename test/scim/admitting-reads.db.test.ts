@@ -1,8 +1,8 @@
 /**
- * The reads that admit their own request (a user by id, the Users list and its userName lookup):
- * authentication, the rate limit and the request log must hold exactly as on every other route,
- * whatever the handler would have answered. The same guarantees are pinned for a user's PUT and
- * PATCH, which share these routes and are admitted before their handler runs.
+ * The requests that admit themselves in their own statement (a user by id, the Users list and its
+ * userName lookup, a user's create, and the read a user's PUT or PATCH starts from): authentication,
+ * the rate limit and the request log must hold exactly as on every other route, whatever the
+ * handler would have answered, and nothing may be written for a request that is not admitted.
  */
 import { sql } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
@@ -35,13 +35,21 @@ async function withUser(perMinute = 1000) {
   /** `null` sends no Authorization header at all. */
   const read = (path: string, token: string | null = dir.token) =>
     app.request(`${base}${path}`, { headers: token === null ? {} : { Authorization: `Bearer ${token}` } });
-  const write = (method: 'PUT' | 'PATCH', path: string, body: string, token: string | null = dir.token) =>
+  const write = (method: 'POST' | 'PUT' | 'PATCH', path: string, body: string, token: string | null = dir.token) =>
     app.request(`${base}${path}`, {
       method,
       body,
       headers: { 'Content-Type': 'application/scim+json', ...(token === null ? {} : { Authorization: `Bearer ${token}` }) },
     });
-  return { dir, app, logged, user, read, write, client };
+  return { dir, app, logged, user, read, write, client, base };
+}
+
+/** How many users a directory holds, read from the table itself. */
+async function usersIn(directoryId: string): Promise<number> {
+  const [row] = rowsOf<{ n: number | string }>(
+    await database.handle.db.execute(sql`select count(*) as n from directory_users where directory_id = ${directoryId}`),
+  );
+  return Number(row?.n);
 }
 
 const lookup = (userName: string) => `/Users?filter=${encodeURIComponent(`userName eq "${userName}"`)}`;
@@ -175,7 +183,7 @@ describe(`reads that admit their own request, on ${testDatabaseKind}`, () => {
       expect(((await (await read(`/Users/${user.id}`)).json()) as { userName: string }).userName).toBe('ada@example.com');
     });
 
-    it('answer 401 to a bad token before the body is looked at, and change nothing', async () => {
+    it('answer 401 to a bad token whatever the body, and change nothing', async () => {
       const { write, user, read } = await withUser();
       for (const token of [null, 'rst_scim_unknown']) {
         for (const [method, body] of [['PATCH', deactivate], ['PUT', replacement('x@example.com')], ['PATCH', '{not json'], ['PUT', '[]']] as const) {
@@ -224,6 +232,133 @@ describe(`reads that admit their own request, on ${testDatabaseKind}`, () => {
       expect((await mine.write('PATCH', `/Users/${theirs.user.id}`, deactivate)).status).toBe(404);
       expect((await theirs.write('PATCH', `/Users/${theirs.user.id}`, deactivate, mine.dir.token)).status).toBe(401);
       expect(await (await theirs.read(`/Users/${theirs.user.id}`)).json()).toMatchObject({ meta: { version: 'W/"1"' } });
+    });
+  });
+
+  describe("a user's create, whose insert makes the admission", () => {
+    const userBody = (userName: string, extra: Record<string, unknown> = {}) =>
+      JSON.stringify({ schemas: ['urn:ietf:params:scim:schemas:core:2.0:User'], userName, active: true, ...extra });
+
+    it('creates the user once, counted once, with the rate-limit headers and the request logged', async () => {
+      const { dir, write, logged, read } = await withUser();
+      const counted = await requestsOf(dir.tokenId);
+      const before = logged.length;
+      const created = await write('POST', '/Users', userBody('grace@example.com', { name: { familyName: 'Hopper' } }));
+      expect(created.status).toBe(201);
+      const body = (await created.json()) as { id: string; meta: { location: string } };
+      expect(body).toMatchObject({ userName: 'grace@example.com', active: true, meta: { version: 'W/"1"' } });
+      expect(created.headers.get('location')).toBe(body.meta.location);
+      expect(created.headers.get('ratelimit-limit')).toBe('1000');
+      expect(created.headers.get('ratelimit-remaining')).toBe(String(1000 - counted - 1));
+      expect(await requestsOf(dir.tokenId)).toBe(counted + 1);
+      expect(logged.slice(before).map((e) => [e.method, e.status, e.resourceType, e.resourceId])).toEqual([['POST', 201, 'User', body.id]]);
+      expect(await usersIn(dir.directory.id)).toBe(2);
+      expect(((await (await read(`/Users/${body.id}`)).json()) as { name: unknown }).name).toEqual({ familyName: 'Hopper' });
+      // The change feed has the creation, written by the same statement.
+      const events = rowsOf<{ type: string; organization_id: string }>(
+        await database.handle.db.execute(
+          sql`select type, organization_id from directory_events where directory_id = ${dir.directory.id} and resource_id = ${body.id}`,
+        ),
+      );
+      expect(events).toEqual([{ type: 'user.created', organization_id: dir.org.organization.id }]);
+    });
+
+    it('answers 401 to a bad token whatever the body, and creates nothing', async () => {
+      const { dir, write, logged } = await withUser();
+      const before = logged.length;
+      const other = await createTestDirectory(database.handle);
+      for (const token of [null, 'rst_scim_unknown', other.token]) {
+        for (const body of [userBody('mallory@example.com'), '{not json', '[]', userBody('Ada.Lovelace@example.com')]) {
+          const response = await write('POST', '/Users', body, token);
+          expect(response.status).toBe(401);
+          expect(response.headers.get('location')).toBeNull();
+          expect(response.headers.get('ratelimit-limit')).toBeNull();
+        }
+      }
+      expect(await usersIn(dir.directory.id)).toBe(1);
+      expect(await usersIn(other.directory.id)).toBe(0);
+      expect(logged.length).toBe(before);
+    });
+
+    it('answers 409 uniqueness for a taken userName, counted and logged, and 400 for a bad body once admitted', async () => {
+      const { dir, write, logged } = await withUser();
+      const counted = await requestsOf(dir.tokenId);
+      const taken = await write('POST', '/Users', userBody('ADA.LOVELACE@example.com'));
+      expect(taken.status).toBe(409);
+      expect(await taken.json()).toMatchObject({ scimType: 'uniqueness' });
+      expect(taken.headers.get('ratelimit-limit')).toBe('1000');
+      const bad = await write('POST', '/Users', '{not json');
+      expect(bad.status).toBe(400);
+      expect(await requestsOf(dir.tokenId)).toBe(counted + 2);
+      expect(logged.slice(-2).map((e) => [e.status, e.scimType])).toEqual([
+        [409, 'uniqueness'],
+        [400, 'invalidSyntax'],
+      ]);
+      expect(await usersIn(dir.directory.id)).toBe(1);
+    });
+
+    it('answers 429 once the budget is spent, and creates nothing', async () => {
+      const { dir, write, logged } = await withUser(2);
+      // The POST that created the first user spent one request of the two.
+      expect((await write('POST', '/Users', userBody('second@example.com'))).status).toBe(201);
+      for (const body of [userBody('third@example.com'), '{not json']) {
+        const refused = await write('POST', '/Users', body);
+        expect(refused.status).toBe(429);
+        expect(refused.headers.get('retry-after')).toBe('30');
+        expect(refused.headers.get('location')).toBeNull();
+      }
+      expect(logged.slice(-2).map((e) => e.status)).toEqual([429, 429]);
+      expect(await usersIn(dir.directory.id)).toBe(2);
+    });
+
+    it('creates the user once when its request opens a new rate-limit window', async () => {
+      const dir = await createTestDirectory(database.handle);
+      const clock = { ms: MINUTE + 30_000 };
+      const app = scimRoutesApp(database.handle, { perMinute: 1000, clock });
+      const base = `${TEST_PUBLIC_URL}/scim/v2/${dir.directory.id}`;
+      const post = (userName: string) =>
+        app.request(`${base}/Users`, {
+          method: 'POST',
+          body: userBody(userName),
+          headers: { 'Content-Type': 'application/scim+json', Authorization: `Bearer ${dir.token}` },
+        });
+      // The token's first request, then the first of the next minute: each opens a window first.
+      expect((await post('first@example.com')).status).toBe(201);
+      expect(await requestsOf(dir.tokenId)).toBe(1);
+      clock.ms += 60_000;
+      const next = await post('second@example.com');
+      expect(next.status).toBe(201);
+      expect(next.headers.get('ratelimit-remaining')).toBe('999');
+      expect((await post('third@example.com')).status).toBe(201);
+      expect(await requestsOf(dir.tokenId)).toBe(2);
+      expect(await usersIn(dir.directory.id)).toBe(3);
+      const events = rowsOf<{ n: number | string }>(
+        await database.handle.db.execute(
+          sql`select count(*) as n from directory_events where directory_id = ${dir.directory.id} and type = 'user.created'`,
+        ),
+      );
+      expect(Number(events[0]?.n)).toBe(3);
+    });
+
+    it('admits a large body before reading it, and still creates the user', async () => {
+      const { dir, write } = await withUser();
+      // A custom extension (kept as sent) of 20 attributes of 4,000 characters: about 80 KB.
+      const urn = 'urn:ietf:params:scim:schemas:extension:acme:2.0:User';
+      const extension = Object.fromEntries(Array.from({ length: 20 }, (_, i) => [`note${i}`, 'x'.repeat(4000)]));
+      const large = JSON.stringify({ schemas: ['urn:ietf:params:scim:schemas:core:2.0:User', urn], userName: 'large@example.com', [urn]: extension });
+      expect(large.length).toBeGreaterThan(64 * 1024);
+      expect((await write('POST', '/Users', large, 'rst_scim_unknown')).status).toBe(401);
+      expect((await write('POST', '/Users', large)).status).toBe(201);
+      expect(await usersIn(dir.directory.id)).toBe(2);
+    });
+
+    it('creates a user with a password only once admitted, and keeps the password out of every answer', async () => {
+      const { dir, write } = await withUser();
+      expect((await write('POST', '/Users', userBody('pw@example.com', { password: 'Secret-123' }), 'rst_scim_unknown')).status).toBe(401);
+      const created = await write('POST', '/Users', userBody('pw@example.com', { password: 'Secret-123' }));
+      expect(created.status).toBe(201);
+      expect(await created.text()).not.toContain('Secret-123');
+      expect(await usersIn(dir.directory.id)).toBe(2);
     });
   });
 });
