@@ -2,9 +2,12 @@
  * Keeps the SCIM request log within its retention period: prunes once at start and then every
  * hour. Its timer does not keep the process alive; `stop()` waits for a running prune so the
  * database can be closed after it.
+ *
+ * The same hourly pass folds the directories' count deltas (src/directory/resource-counts.ts),
+ * which a directory that is never listed would otherwise keep adding up.
  */
 import type { Database } from '../db/index.ts';
-import { pruneRequests } from '../directory/index.ts';
+import { foldResourceCounts, pruneRequests } from '../directory/index.ts';
 import type { Logger } from '../http/logger.ts';
 import { failureSummary } from '../http/failure-summary.ts';
 
@@ -33,7 +36,15 @@ export function startRequestLogPruner(options: RequestLogPrunerOptions): Request
   let running: Promise<number> | undefined;
   let stopped = false;
 
+  const foldCounts = async (): Promise<void> => {
+    try {
+      await foldResourceCounts(db);
+    } catch (error) {
+      logger.warn({ err: failureSummary(error) }, 'directory counts: folding failed; retrying at the next interval');
+    }
+  };
   const prune = async (): Promise<number> => {
+    await foldCounts();
     const olderThan = new Date(now().getTime() - retentionDays * DAY_MS);
     try {
       const deleted = await pruneRequests(db, olderThan);

@@ -148,10 +148,9 @@ export const directoryEvents = pgTable(
 );
 
 /**
- * How many users and groups each directory holds, kept by statement-level triggers (see the
- * migration) so that an unfiltered list's exact totalResults is a sum of a few rows, not a count
- * over a million. Each statement adds to one of 16 shards chosen at random, so concurrent creates
- * rarely wait on the same row.
+ * How many users and groups each directory holds, so that an unfiltered list's exact totalResults
+ * is a sum of a few rows, not a count over a million: this table's rows plus the deltas not yet
+ * folded into them (directoryResourceCountDeltas).
  */
 export const directoryResourceCounts = pgTable(
   'directory_resource_counts',
@@ -162,6 +161,22 @@ export const directoryResourceCounts = pgTable(
     count: integer('count').notNull(),
   },
   (t) => [primaryKey({ name: 'directory_resource_counts_pkey', columns: [t.directoryId, t.resourceType, t.shard] })],
+);
+
+/**
+ * Each statement that inserts or deletes users or groups appends its change here (statement-level
+ * triggers, migration 0011), whoever makes it: SCIM, a bulk load, a cascade. Appending keeps
+ * concurrent writers off any shared row; src/directory/resource-counts.ts folds the deltas into
+ * directory_resource_counts. No foreign key: a deleted directory's deltas are dropped when folded.
+ */
+export const directoryResourceCountDeltas = pgTable(
+  'directory_resource_count_deltas',
+  {
+    directoryId: uuid('directory_id').notNull(),
+    resourceType: text('resource_type').notNull(),
+    delta: integer('delta').notNull(),
+  },
+  (t) => [index('directory_resource_count_deltas_idx').on(t.directoryId, t.resourceType)],
 );
 
 /**
