@@ -77,6 +77,15 @@ export class Histogram {
     return this.#max;
   }
 
+  /** Adds another histogram's samples to this one (phases measured in slices). */
+  merge(other: Histogram): this {
+    for (let i = 0; i < this.#counts.length; i++) this.#counts[i]! += other.#counts[i]!;
+    this.#count += other.#count;
+    this.#sum += other.#sum;
+    this.#max = Math.max(this.#max, other.#max);
+    return this;
+  }
+
   summary(): LatencySummary {
     return {
       count: this.#count,
@@ -136,9 +145,44 @@ export interface LoadResult {
   totalMs: number;
   rps: number;
   latency: LatencySummary;
+  /** The measured latencies, for merging slices of one phase (mergeLoads). */
+  histogram: Histogram;
 }
 
 const MAX_ERROR_SAMPLES = 5;
+
+/** One phase's figures from the slices it was measured in: throughput over their measured time together. */
+export function mergeLoads(slices: readonly LoadResult[]): LoadResult {
+  const histogram = new Histogram();
+  const statuses: Record<string, number> = {};
+  let sent = 0;
+  let errors = 0;
+  let elapsedMs = 0;
+  let totalMs = 0;
+  const errorSamples: string[] = [];
+  for (const slice of slices) {
+    histogram.merge(slice.histogram);
+    for (const [status, n] of Object.entries(slice.statuses)) statuses[status] = (statuses[status] ?? 0) + n;
+    sent += slice.sent;
+    errors += slice.errors;
+    elapsedMs += slice.elapsedMs;
+    totalMs += slice.totalMs;
+    errorSamples.push(...slice.errorSamples.slice(0, MAX_ERROR_SAMPLES - errorSamples.length));
+  }
+  const latency = histogram.summary();
+  return {
+    requests: latency.count,
+    sent,
+    totalMs,
+    errors,
+    errorSamples,
+    statuses,
+    elapsedMs,
+    rps: elapsedMs === 0 ? 0 : (latency.count * 1000) / elapsedMs,
+    latency,
+    histogram,
+  };
+}
 
 /**
  * Runs one load phase and resolves when every worker has stopped: at the deadline, after
@@ -265,6 +309,7 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
     elapsedMs,
     rps: elapsedMs === 0 ? 0 : (latency.count * 1000) / elapsedMs,
     latency,
+    histogram,
   };
 }
 

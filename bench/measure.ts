@@ -2,8 +2,8 @@
  * What every scenario shares: the run's flags and context, one measured phase (load, database
  * counters and every process's CPU around it), and the checks that turn figures into PASS/FAIL.
  */
-import { counterDelta, readCounters, type Sql } from './database.ts';
-import { runLoad, type HttpResponse, type LoadOptions } from './load.ts';
+import { counterDelta, readCounters, type DbCounters, type Sql } from './database.ts';
+import { mergeLoads, runLoad, type HttpResponse, type LoadOptions, type LoadResult } from './load.ts';
 import { cpuSeconds } from './processes.ts';
 import { ms, printMeasurement, rate, ratio, type Measurement, type TargetCheck } from './report.ts';
 import type { BaselineSeed, DirectoryTarget } from './seed.ts';
@@ -29,6 +29,8 @@ export interface Flags {
   password: boolean;
   cpuProf: boolean;
   seed: number;
+  /** Slices a compared pair of phases alternates in (measureAlternating). */
+  slices: number;
 }
 
 /** A server under load: where to send requests, and which process to charge CPU to. */
@@ -109,6 +111,12 @@ function cpuDelta(before: CpuSnapshot, after: CpuSnapshot): Measurement['cpu'] {
 
 /** One measured phase, with the database's counters and every process's CPU around it. */
 export async function measure(ctx: BenchContext, label: string, server: Endpoint, options: PhaseOptions): Promise<Measurement> {
+  const m = await measureQuietly(ctx, label, server, options);
+  printMeasurement(m);
+  return m;
+}
+
+async function measureQuietly(ctx: BenchContext, label: string, server: Endpoint, options: PhaseOptions): Promise<Measurement> {
   const before = await readCounters(ctx.sql);
   const cpuBefore = await cpuSnapshot(ctx, server);
   const load = await runLoad({
@@ -122,9 +130,76 @@ export async function measure(ctx: BenchContext, label: string, server: Endpoint
   if (gone !== undefined) throw new Error(`the server under test (pid ${server.pid}) ${gone} during "${label}"`);
   const cpuAfter = await cpuSnapshot(ctx, server);
   const after = await readCounters(ctx.sql);
-  const m: Measurement = { label, load, db: counterDelta(before, after), cpu: cpuDelta(cpuBefore, cpuAfter), wallMs: load.totalMs };
-  printMeasurement(m);
-  return m;
+  return { label, load, db: counterDelta(before, after), cpu: cpuDelta(cpuBefore, cpuAfter), wallMs: load.totalMs };
+}
+
+/** A phase of a compared pair: what measure takes. */
+export interface Side {
+  label: string;
+  server: Endpoint;
+  options: PhaseOptions;
+}
+
+/** Warm-up of every slice after the first: the load generator's connections are new in each. */
+const SLICE_WARMUP_MS = 500;
+
+/**
+ * Measures a baseline and Roster in alternating slices (`--slices`, each a share of `--duration`)
+ * instead of one after the other, and reports each side's slices together. This machine's speed
+ * drifts by more than some margins within a minute; alternating puts both sides through the same
+ * drift, so their ratio keeps only what differs between them. Request indexes run on across a
+ * side's slices, so fresh names stay fresh.
+ */
+export async function measureAlternating(ctx: BenchContext, first: Side, second: Side): Promise<[Measurement, Measurement]> {
+  const slices = ctx.flags.slices;
+  const durationMs = Math.max(1000, Math.round(ctx.flags.durationMs / slices));
+  const parts: [Measurement[], Measurement[]] = [[], []];
+  const issued = [0, 0];
+  for (let slice = 0; slice < slices; slice++) {
+    // Which side goes first alternates too, so neither always follows the other's load.
+    const order = slice % 2 === 0 ? ([0, 1] as const) : ([1, 0] as const);
+    for (const which of order) {
+      const side = which === 0 ? first : second;
+      const offset = issued[which]!;
+      const { request, check } = side.options;
+      const m = await measureQuietly(ctx, side.label, side.server, {
+        ...side.options,
+        durationMs,
+        warmupMs: slice === 0 ? ctx.flags.warmupMs : Math.min(SLICE_WARMUP_MS, ctx.flags.warmupMs),
+        request: (i) => request(offset + i),
+        ...(check ? { check: (i: number, res: HttpResponse, measured: boolean) => check(offset + i, res, measured) } : {}),
+      });
+      issued[which] = offset + m.load.sent;
+      parts[which].push(m);
+    }
+  }
+  const merged = parts.map((ms) => mergeMeasurements(ms)) as [Measurement, Measurement];
+  for (const m of merged) printMeasurement(m);
+  return merged;
+}
+
+function mergeMeasurements(parts: readonly Measurement[]): Measurement {
+  const sum = (pick: (m: Measurement) => number | undefined): number | undefined =>
+    parts.some((m) => pick(m) === undefined) ? undefined : parts.reduce((total, m) => total + pick(m)!, 0);
+  const db: DbCounters | undefined = parts.every((m) => m.db)
+    ? {
+        commits: sum((m) => m.db?.commits)!,
+        inserted: sum((m) => m.db?.inserted)!,
+        updated: sum((m) => m.db?.updated)!,
+        deleted: sum((m) => m.db?.deleted)!,
+        fetched: sum((m) => m.db?.fetched)!,
+      }
+    : undefined;
+  const load: LoadResult = mergeLoads(parts.map((m) => m.load));
+  return {
+    label: `${parts[0]!.label}${parts.length > 1 ? ` [${parts.length} slices]` : ''}`,
+    load,
+    db,
+    cpu: parts.every((m) => m.cpu)
+      ? { server: sum((m) => m.cpu?.server), postgres: sum((m) => m.cpu?.postgres), generator: sum((m) => m.cpu?.generator)! }
+      : undefined,
+    wallMs: sum((m) => m.wallMs),
+  };
 }
 
 export const json = (res: HttpResponse) => JSON.parse(res.body.toString('utf8')) as Record<string, unknown>;

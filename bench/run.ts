@@ -42,6 +42,7 @@ const USAGE = `usage: npm run bench -- [options]
   --baseline-pipeline=N postgres.js max_pipeline of the baseline (0; the library default is 100)
   --password            Okta creates carry a password (scrypt-hashed by Roster)
   --cpu-prof            run Roster under node --cpu-prof (profile written when it stops)
+  --slices=N            baseline and Roster alternate in N slices of --duration each (4)
   --seed=N              seed of the random choices (1)
   --keep                keep the run's database (it is dropped by default)
 
@@ -58,7 +59,7 @@ function parseFlags(argv: string[]): Flags & { help: boolean; selected: Set<stri
   }
   const known = new Set([
     'duration', 'warmup', 'concurrency', 'users', 'entra-users', 'groups', 'seed-concurrency', 'members-per-patch', 'big-members',
-    'big-repeats', 'baseline-pipeline', 'scale', 'scale-users', 'scale-concurrency', 'soak', 'only', 'rate-limit', 'password', 'cpu-prof', 'seed', 'keep', 'help',
+    'big-repeats', 'slices', 'baseline-pipeline', 'scale', 'scale-users', 'scale-concurrency', 'soak', 'only', 'rate-limit', 'password', 'cpu-prof', 'seed', 'keep', 'help',
   ]);
   for (const name of raw.keys()) if (!known.has(name)) throw new UsageError(`unknown option --${name}`);
   const int = (name: string, fallback: number, min: number, max: number) => {
@@ -110,6 +111,7 @@ function parseFlags(argv: string[]): Flags & { help: boolean; selected: Set<stri
     password: bool('password'),
     cpuProf: bool('cpu-prof'),
     seed: int('seed', 1, 0, 2 ** 31),
+    slices: int('slices', 4, 1, 60),
   };
 }
 

@@ -7,12 +7,14 @@ import { sendOnce, type HttpRequest } from './load.ts';
 import {
   exactlyOne,
   measure,
+  measureAlternating,
   oktaFilter,
   p99Check,
   p99RatioCheck,
   pick,
   ratioCheck,
   type BenchContext,
+  type Side,
 } from './measure.ts';
 import { heading, ms, printComparison, rate, say, type Measurement } from './report.ts';
 import {
@@ -31,12 +33,16 @@ import {
 /** Okta's and Entra's lookup by userName before every create, against the baseline's unique-index select. */
 export async function lookupScenario(ctx: BenchContext): Promise<void> {
   heading('Lookup by userName (GET /Users?filter=userName eq "…")');
-  const base = await measure(ctx, 'baseline GET /by-name (unique lower(user_name) index)', ctx.baselineServer, {
-    request: () => ({ method: 'GET', path: `/by-name?userName=${encodeURIComponent(pick(ctx, ctx.baseline.userNames))}`, expect: [200] }),
-    check: exactlyOne,
-  });
-  const roster = await measure(ctx, 'roster GET /Users?filter=userName eq (Okta + Entra shapes)', ctx.roster, {
-    request: (i): HttpRequest => {
+  const baseSide: Side = {
+    label: 'baseline GET /by-name (unique lower(user_name) index)',
+    server: ctx.baselineServer,
+    options: {
+      request: () => ({ method: 'GET', path: `/by-name?userName=${encodeURIComponent(pick(ctx, ctx.baseline.userNames))}`, expect: [200] }),
+      check: exactlyOne,
+    },
+  };
+  const [base, roster] = await measureAlternating(ctx, baseSide, { label: 'roster GET /Users?filter=userName eq (Okta + Entra shapes)', server: ctx.roster, options: {
+    request: (i: number): HttpRequest => {
       // Half as Okta sends it (spaces as "+", startIndex/count; okta/03), half as Entra (entra/05).
       if (i % 2 === 0) {
         const u = pick(ctx, ctx.okta.users);
@@ -56,7 +62,7 @@ export async function lookupScenario(ctx: BenchContext): Promise<void> {
       };
     },
     check: exactlyOne,
-  });
+  } });
   printComparison(roster, base);
   ctx.checks.push(ratioCheck('lookup userName eq', roster, base, 0.6), p99RatioCheck('lookup userName eq', roster, base, 2));
 }
@@ -64,31 +70,38 @@ export async function lookupScenario(ctx: BenchContext): Promise<void> {
 /** GET /Users/{id} against the baseline's primary-key select. */
 export async function getScenario(ctx: BenchContext): Promise<void> {
   heading('Read one user (GET /Users/{id})');
-  const base = await measure(ctx, 'baseline GET /pk/:id (primary key)', ctx.baselineServer, {
-    request: () => ({ method: 'GET', path: `/pk/${pick(ctx, ctx.baseline.ids)}`, expect: [200] }),
-  });
-  const roster = await measure(ctx, 'roster GET /Users/{id}', ctx.roster, {
-    request: () => getUserRequest(ctx.okta, pick(ctx, ctx.okta.users).id),
-  });
+  const [base, roster] = await measureAlternating(
+    ctx,
+    {
+      label: 'baseline GET /pk/:id (primary key)',
+      server: ctx.baselineServer,
+      options: { request: () => ({ method: 'GET', path: `/pk/${pick(ctx, ctx.baseline.ids)}`, expect: [200] }) },
+    },
+    { label: 'roster GET /Users/{id}', server: ctx.roster, options: { request: () => getUserRequest(ctx.okta, pick(ctx, ctx.okta.users).id) } },
+  );
   printComparison(roster, base);
   ctx.checks.push(ratioCheck('get user by id', roster, base, 0.6));
 }
 
 /** The floor of every write: one autocommitted single-row INSERT … RETURNING id. */
-function baselineInsert(ctx: BenchContext): Promise<Measurement> {
+function baselineInsert(ctx: BenchContext): Side {
   const tag = ctx.freshTag();
-  return measure(ctx, 'baseline POST /insert (one-row insert, returning id)', ctx.baselineServer, {
-    request: (i) => {
-      const id = identity(tag, i);
-      return {
-        method: 'POST',
-        path: '/insert',
-        headers: { 'Content-Type': 'application/json' },
-        body: JSON.stringify({ userName: id.userName, document: storedDocument(id) }),
-        expect: [201],
-      };
+  return {
+    label: 'baseline POST /insert (one-row insert, returning id)',
+    server: ctx.baselineServer,
+    options: {
+      request: (i: number) => {
+        const id = identity(tag, i);
+        return {
+          method: 'POST',
+          path: '/insert',
+          headers: { 'Content-Type': 'application/json' },
+          body: JSON.stringify({ userName: id.userName, document: storedDocument(id) }),
+          expect: [201],
+        };
+      },
     },
-  });
+  };
 }
 
 function writeChecks(ctx: BenchContext, name: string, roster: Measurement, base: Measurement): void {
@@ -100,41 +113,50 @@ function writeChecks(ctx: BenchContext, name: string, roster: Measurement, base:
 export async function writeScenarios(ctx: BenchContext, which: { create: boolean; patch: boolean }): Promise<void> {
   if (which.create) {
     heading('Create (POST /Users, Okta shape, fresh userNames)');
-    const base = await baselineInsert(ctx);
     const tag = ctx.freshTag();
-    const roster = await measure(ctx, `roster POST /Users (Okta${ctx.flags.password ? ', with password' : ''})`, ctx.roster, {
-      request: (i) => ({
-        method: 'POST',
-        path: `${ctx.okta.base}/Users`,
-        headers: idpHeaders('okta', ctx.okta.token, true),
-        body: JSON.stringify(oktaUserBody(identity(tag, i), ctx.flags.password)),
-        expect: [201],
-      }),
+    const [base, roster] = await measureAlternating(ctx, baselineInsert(ctx), {
+      label: `roster POST /Users (Okta${ctx.flags.password ? ', with password' : ''})`,
+      server: ctx.roster,
+      options: {
+        request: (i: number) => ({
+          method: 'POST',
+          path: `${ctx.okta.base}/Users`,
+          headers: idpHeaders('okta', ctx.okta.token, true),
+          body: JSON.stringify(oktaUserBody(identity(tag, i), ctx.flags.password)),
+          expect: [201],
+        }),
+      },
     });
     writeChecks(ctx, 'create user (POST)', roster, base);
   }
   if (which.patch) {
     heading('Deactivate (PATCH /Users/{id})');
-    const oktaBase = await baselineInsert(ctx);
-    const okta = await measure(ctx, 'roster PATCH Okta {"op":"replace","value":{"active":false}}', ctx.roster, {
-      request: () => ({
-        method: 'PATCH',
-        path: `${ctx.okta.base}/Users/${pick(ctx, ctx.okta.users).id}`,
-        headers: idpHeaders('okta', ctx.okta.token, true),
-        body: JSON.stringify({ schemas: [PATCH_URN], Operations: [{ op: 'replace', value: { active: false } }] }),
-        expect: [200],
-      }),
+    const [oktaBase, okta] = await measureAlternating(ctx, baselineInsert(ctx), {
+      label: 'roster PATCH Okta {"op":"replace","value":{"active":false}}',
+      server: ctx.roster,
+      options: {
+        request: () => ({
+          method: 'PATCH',
+          path: `${ctx.okta.base}/Users/${pick(ctx, ctx.okta.users).id}`,
+          headers: idpHeaders('okta', ctx.okta.token, true),
+          body: JSON.stringify({ schemas: [PATCH_URN], Operations: [{ op: 'replace', value: { active: false } }] }),
+          expect: [200],
+        }),
+      },
     });
     writeChecks(ctx, 'deactivate (PATCH, Okta)', okta, oktaBase);
-    const entraBase = await baselineInsert(ctx);
-    const entra = await measure(ctx, 'roster PATCH Entra {"op":"Replace","path":"active","value":"False"}', ctx.roster, {
-      request: () => ({
-        method: 'PATCH',
-        path: `${ctx.entra.base}/Users/${pick(ctx, ctx.entra.users).id}`,
-        headers: idpHeaders('entra', ctx.entra.token, true),
-        body: JSON.stringify({ schemas: [PATCH_URN], Operations: [{ op: 'Replace', path: 'active', value: 'False' }] }),
-        expect: [200],
-      }),
+    const [entraBase, entra] = await measureAlternating(ctx, baselineInsert(ctx), {
+      label: 'roster PATCH Entra {"op":"Replace","path":"active","value":"False"}',
+      server: ctx.roster,
+      options: {
+        request: () => ({
+          method: 'PATCH',
+          path: `${ctx.entra.base}/Users/${pick(ctx, ctx.entra.users).id}`,
+          headers: idpHeaders('entra', ctx.entra.token, true),
+          body: JSON.stringify({ schemas: [PATCH_URN], Operations: [{ op: 'Replace', path: 'active', value: 'False' }] }),
+          expect: [200],
+        }),
+      },
     });
     writeChecks(ctx, 'deactivate (PATCH, Entra)', entra, entraBase);
   }
