@@ -169,15 +169,16 @@ export function mergeLoads(slices: readonly LoadResult[]): LoadResult {
     totalMs += slice.totalMs;
     errorSamples.push(...slice.errorSamples.slice(0, MAX_ERROR_SAMPLES - errorSamples.length));
   }
+  return loadResult(histogram, { sent, totalMs, errors, errorSamples, statuses, elapsedMs });
+}
+
+/** A phase's figures from its latencies and what was counted beside them. */
+function loadResult(histogram: Histogram, counted: Omit<LoadResult, 'requests' | 'rps' | 'latency' | 'histogram'>): LoadResult {
   const latency = histogram.summary();
+  const { elapsedMs } = counted;
   return {
+    ...counted,
     requests: latency.count,
-    sent,
-    totalMs,
-    errors,
-    errorSamples,
-    statuses,
-    elapsedMs,
     rps: elapsedMs === 0 ? 0 : (latency.count * 1000) / elapsedMs,
     latency,
     histogram,
@@ -297,20 +298,8 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
     agent.destroy();
   }
 
-  const latency = histogram.summary();
   const elapsedMs = measuredStart === Number.POSITIVE_INFINITY ? 0 : Math.max(1, lastMeasuredEnd - measuredStart);
-  return {
-    requests: latency.count,
-    sent: completed,
-    totalMs: performance.now() - started,
-    errors,
-    errorSamples,
-    statuses,
-    elapsedMs,
-    rps: elapsedMs === 0 ? 0 : (latency.count * 1000) / elapsedMs,
-    latency,
-    histogram,
-  };
+  return loadResult(histogram, { sent: completed, totalMs: performance.now() - started, errors, errorSamples, statuses, elapsedMs });
 }
 
 /** One request on the shared agent; the body is always read to the end so the socket is reused. */

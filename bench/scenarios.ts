@@ -131,34 +131,25 @@ export async function writeScenarios(ctx: BenchContext, which: { create: boolean
   }
   if (which.patch) {
     heading('Deactivate (PATCH /Users/{id})');
-    const [oktaBase, okta] = await measureAlternating(ctx, baselineInsert(ctx), {
-      label: 'roster PATCH Okta {"op":"replace","value":{"active":false}}',
-      server: ctx.roster,
-      options: {
-        request: () => ({
-          method: 'PATCH',
-          path: `${ctx.okta.base}/Users/${pick(ctx, ctx.okta.users).id}`,
-          headers: idpHeaders('okta', ctx.okta.token, true),
-          body: JSON.stringify({ schemas: [PATCH_URN], Operations: [{ op: 'replace', value: { active: false } }] }),
-          expect: [200],
-        }),
-      },
-    });
-    writeChecks(ctx, 'deactivate (PATCH, Okta)', okta, oktaBase);
-    const [entraBase, entra] = await measureAlternating(ctx, baselineInsert(ctx), {
-      label: 'roster PATCH Entra {"op":"Replace","path":"active","value":"False"}',
-      server: ctx.roster,
-      options: {
-        request: () => ({
-          method: 'PATCH',
-          path: `${ctx.entra.base}/Users/${pick(ctx, ctx.entra.users).id}`,
-          headers: idpHeaders('entra', ctx.entra.token, true),
-          body: JSON.stringify({ schemas: [PATCH_URN], Operations: [{ op: 'Replace', path: 'active', value: 'False' }] }),
-          expect: [200],
-        }),
-      },
-    });
-    writeChecks(ctx, 'deactivate (PATCH, Entra)', entra, entraBase);
+    const deactivation = async (name: string, idp: 'okta' | 'entra', operation: Record<string, unknown>) => {
+      const target = ctx[idp];
+      const [base, roster] = await measureAlternating(ctx, baselineInsert(ctx), {
+        label: `roster PATCH ${idp === 'okta' ? 'Okta' : 'Entra'} ${JSON.stringify(operation)}`,
+        server: ctx.roster,
+        options: {
+          request: () => ({
+            method: 'PATCH',
+            path: `${target.base}/Users/${pick(ctx, target.users).id}`,
+            headers: idpHeaders(idp, target.token, true),
+            body: JSON.stringify({ schemas: [PATCH_URN], Operations: [operation] }),
+            expect: [200],
+          }),
+        },
+      });
+      writeChecks(ctx, name, roster, base);
+    };
+    await deactivation('deactivate (PATCH, Okta)', 'okta', { op: 'replace', value: { active: false } });
+    await deactivation('deactivate (PATCH, Entra)', 'entra', { op: 'Replace', path: 'active', value: 'False' });
   }
 }
 

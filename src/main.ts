@@ -12,7 +12,7 @@ import { withListeningPort, type Config } from './config.ts';
 import { tryAcquireDataDirLock, type DataDirLock } from './db/data-dir-lock.ts';
 import { describeUnreachable, migrate, openDatabase, type DatabaseHandle } from './db/index.ts';
 import type { Logger } from './http/logger.ts';
-import { RequestLogWriter, startRequestLogPruner, type RequestLogPruner } from './scim/index.ts';
+import { RequestLogWriter, startCountFolder, startRequestLogPruner, type PeriodicTask, type RequestLogPruner } from './scim/index.ts';
 import { withResolvedSecret } from './secret-file.ts';
 
 export interface RunningServer {
@@ -61,7 +61,8 @@ export async function startServer(rawConfig: Config, logger: Logger): Promise<Ru
     );
     const db = handle;
     const pruner = startRequestLogPruner({ db: db.db, logger, retentionDays: config.scimRequestLogRetentionDays });
-    const background = { requestLog, pruner };
+    const countFolder = startCountFolder({ db: db.db, logger });
+    const background = { requestLog, pruner, countFolder };
     let closing: Promise<void> | undefined;
     return {
       localUrl,
@@ -116,6 +117,7 @@ function listen(server: Server, port: number, host: string): Promise<void> {
 interface BackgroundWork {
   requestLog: RequestLogWriter;
   pruner: RequestLogPruner;
+  countFolder: PeriodicTask<number>;
 }
 
 async function stop(
@@ -144,6 +146,7 @@ async function stop(
   }
   // The last requests' log entries are written only now that no request can add more.
   await background.pruner.stop();
+  await background.countFolder.stop();
   await background.requestLog.close();
   await handle.close();
   await lock?.release();

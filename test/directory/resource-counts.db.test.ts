@@ -18,6 +18,8 @@ import { countResources } from '../../src/directory/resource-counts.ts';
 import { newId, type DirectoryId, type OrganizationId, type ScimTokenId } from '../../src/ids.ts';
 import { testDatabaseKind, useTestDatabase } from '../support/database.ts';
 import { createTestDirectory } from '../support/factories.ts';
+import { createLogger } from '../../src/http/logger.ts';
+import { startCountFolder } from '../../src/scim/index.ts';
 
 const database = useTestDatabase();
 
@@ -118,6 +120,23 @@ describe(`directory counts, on ${testDatabaseKind}`, () => {
     expect(await countResources(ctx, 'User')).toBe(2);
     await foldResourceCounts(ctx.db, { directoryId: ctx.directory.id, resourceType: 'User' });
     expect(await countResources(ctx, 'User')).toBe(2);
+  });
+
+  it('are folded by the server every few seconds, at start and on its interval', async () => {
+    const ctx = await newDirectory();
+    for (let i = 0; i < 3; i++) await createUser(ctx, { document: userDocument() });
+    expect(await pendingDeltas(ctx)).toBe(3);
+    const folder = startCountFolder({ db: database.handle.db, logger: createLogger('silent'), intervalMs: 50 });
+    try {
+      await folder.runOnce();
+      expect(await pendingDeltas(ctx)).toBe(0);
+      await createUser(ctx, { document: userDocument() });
+      await expect.poll(() => pendingDeltas(ctx), { timeout: 5000 }).toBe(0);
+      expect(await countResources(ctx, 'User')).toBe(4);
+    } finally {
+      await folder.stop();
+    }
+    expect(await folder.runOnce()).toBe(0);
   });
 
   it.runIf(testDatabaseKind === 'postgres')('stay exact while creates, deletes and folds run concurrently', async () => {
