@@ -16,6 +16,8 @@ export interface HttpRequest {
   body?: string;
   /** Statuses that count as success; anything else is an error. */
   expect: readonly number[];
+  /** A mixed load's name for this kind of request: each sample then reports each kind's latency. */
+  kind?: string;
 }
 
 export interface HttpResponse {
@@ -106,6 +108,8 @@ export interface LoadSample {
   requests: number;
   errors: number;
   latency: LatencySummary;
+  /** The same, per `kind` of request, when the requests name one. */
+  byKind: Record<string, LatencySummary>;
 }
 
 export interface LoadOptions {
@@ -208,6 +212,7 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
   let completed = 0;
 
   let interval = new Histogram();
+  let intervalByKind = new Map<string, Histogram>();
   let intervalErrors = 0;
   let intervalStart = 0;
 
@@ -265,6 +270,11 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
       if (measured) {
         histogram.record(ms);
         interval.record(ms);
+        if (spec.kind !== undefined) {
+          let ofKind = intervalByKind.get(spec.kind);
+          if (ofKind === undefined) intervalByKind.set(spec.kind, (ofKind = new Histogram()));
+          ofKind.record(ms);
+        }
       }
     }
   };
@@ -277,13 +287,16 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
     const emit = () => {
       const now = performance.now();
       const latency = interval.summary();
-      onSample({ elapsedMs: now - measureFrom, intervalMs: now - intervalStart, requests: latency.count, errors: intervalErrors, latency });
+      const byKind = Object.fromEntries([...intervalByKind].map(([kind, h]) => [kind, h.summary()]));
+      onSample({ elapsedMs: now - measureFrom, intervalMs: now - intervalStart, requests: latency.count, errors: intervalErrors, latency, byKind });
       interval = new Histogram();
+      intervalByKind = new Map();
       intervalErrors = 0;
       intervalStart = now;
     };
     sampleStarter = setTimeout(() => {
       interval = new Histogram();
+      intervalByKind = new Map();
       intervalErrors = 0;
       intervalStart = performance.now();
       sampler = setInterval(emit, every);

@@ -44,8 +44,8 @@ export async function soakScenario(ctx: BenchContext, minutes: number): Promise<
   say('  mix: lookup 40%, get 25%, create 10%, PUT 10%, PATCH 10%, list 5%');
   const okta = ctx.okta;
   const tag = ctx.freshTag();
-  const mix: [number, (i: number) => HttpRequest][] = [
-    [0.4, () => {
+  const mix: [number, string, (i: number) => HttpRequest][] = [
+    [0.4, 'lookup', () => {
       const u = pick(ctx, okta.users);
       return {
         method: 'GET',
@@ -54,15 +54,15 @@ export async function soakScenario(ctx: BenchContext, minutes: number): Promise<
         expect: [200],
       };
     }],
-    [0.25, () => getUserRequest(okta, pick(ctx, okta.users).id)],
-    [0.1, (i) => ({
+    [0.25, 'get', () => getUserRequest(okta, pick(ctx, okta.users).id)],
+    [0.1, 'create', (i) => ({
       method: 'POST',
       path: `${okta.base}/Users`,
       headers: idpHeaders('okta', okta.token, true),
       body: JSON.stringify(oktaUserBody(identity(tag, i), ctx.flags.password)),
       expect: [201],
     })],
-    [0.1, (i) => {
+    [0.1, 'PUT', (i) => {
       const u = pick(ctx, okta.users);
       return {
         method: 'PUT',
@@ -72,14 +72,14 @@ export async function soakScenario(ctx: BenchContext, minutes: number): Promise<
         expect: [200],
       };
     }],
-    [0.1, (i) => ({
+    [0.1, 'PATCH', (i) => ({
       method: 'PATCH',
       path: `${okta.base}/Users/${pick(ctx, okta.users).id}`,
       headers: idpHeaders('okta', okta.token, true),
       body: JSON.stringify({ schemas: [PATCH_URN], Operations: [{ op: 'replace', value: { active: i % 2 === 0 } }] }),
       expect: [200],
     })],
-    [0.05, () => ({
+    [0.05, 'list', () => ({
       method: 'GET',
       path: `${okta.base}/Users?startIndex=${1 + Math.floor(ctx.random() * okta.users.length)}&count=100`,
       headers: idpHeaders('okta', okta.token, false),
@@ -107,14 +107,16 @@ export async function soakScenario(ctx: BenchContext, minutes: number): Promise<
       say(
         `  minute ${String(samples.length).padStart(3)}: ${rate((sample.requests * 1000) / sample.intervalMs).padStart(7)} req/s   p50 ${ms(sample.latency.p50).padStart(6)} ms   p99 ${ms(sample.latency.p99).padStart(6)} ms   errors ${sample.errors}   RSS ${rss ? `${rss.floor.toFixed(0)}-${rss.peak.toFixed(0)}` : '?'} MiB`,
       );
+      // Which kind of request slowed down, if the mix did: each kind's mean latency this minute.
+      say(`      mean ms: ${mix.map(([, kind]) => `${kind} ${ms(sample.byKind[kind]?.mean ?? 0)}`).join(', ')}`);
     },
     request: (i) => {
       let x = ctx.random();
-      for (const [weight, make] of mix) {
-        if (x < weight) return make(i);
+      for (const [weight, kind, make] of mix) {
+        if (x < weight) return { ...make(i), kind };
         x -= weight;
       }
-      return mix[0]![1](i);
+      return { ...mix[0]![2](i), kind: mix[0]![1] };
     },
   });
   clearInterval(rssTimer);
