@@ -134,22 +134,8 @@ export async function listRequests(ctx: OrgContext, input: ListRequestsInput): P
     throw new DomainError('invalid_input', 'before must be a valid time', { details: { field: 'before' } });
   }
   const directory = await getDirectory(ctx, input.directoryId);
-  const t = schema.scimRequestLog;
-  const conditions: SQL[] = [eq(t.organizationId, ctx.organization.id), eq(t.directoryId, directory.id)];
-  // Spelled exactly as the partial index's predicate, so the planner can use that index.
-  if (input.failedOnly) conditions.push(gte(t.status, 400));
-  if (input.before instanceof Date) conditions.push(lt(t.createdAt, input.before));
-  else if (input.before !== undefined) {
-    const cursor = await entryOf(ctx, directory.id, input.before.entry);
-    // The order the listing sorts by, (created_at, id) descending, so no entry is skipped or repeated.
-    conditions.push(sql`(${t.createdAt}, ${t.id}) < (${cursor.createdAt.toISOString()}::timestamptz, ${cursor.id}::uuid)`);
-  }
-  const rows = await ctx.db
-    .select()
-    .from(t)
-    .where(and(...conditions))
-    .orderBy(desc(t.createdAt), desc(t.id))
-    .limit(limit);
+  const before = input.before === undefined || input.before instanceof Date ? input.before : await entryOf(ctx, directory.id, input.before.entry);
+  const rows = await requestLogPage(ctx, directory.id, { failedOnly: input.failedOnly === true, before, limit });
   return rows.map((r) => ({
     id: r.id,
     time: r.createdAt,
@@ -165,6 +151,32 @@ export async function listRequests(ctx: OrgContext, input: ListRequestsInput): P
     userAgent: r.userAgent,
     requestId: r.requestId,
   }));
+}
+
+/**
+ * The statement behind a listing: newest first, from the directory's time index read backwards
+ * (its plan is checked in test/directory/request-log.db.test.ts).
+ */
+export function requestLogPage(
+  ctx: OrgContext,
+  directoryId: DirectoryId,
+  page: { failedOnly: boolean; before: Date | { id: string; createdAt: Date } | undefined; limit: number },
+) {
+  const t = schema.scimRequestLog;
+  const conditions: SQL[] = [eq(t.organizationId, ctx.organization.id), eq(t.directoryId, directoryId)];
+  // Spelled exactly as the partial index's predicate, so the planner can use that index.
+  if (page.failedOnly) conditions.push(gte(t.status, 400));
+  if (page.before instanceof Date) conditions.push(lt(t.createdAt, page.before));
+  else if (page.before !== undefined) {
+    // The order the listing sorts by, (created_at, id) descending, so no entry is skipped or repeated.
+    conditions.push(sql`(${t.createdAt}, ${t.id}) < (${page.before.createdAt.toISOString()}::timestamptz, ${page.before.id}::uuid)`);
+  }
+  return ctx.db
+    .select()
+    .from(t)
+    .where(and(...conditions))
+    .orderBy(desc(t.createdAt), desc(t.id))
+    .limit(page.limit);
 }
 
 /** The position of one of this directory's entries; a pruned or foreign entry is a clear error. */

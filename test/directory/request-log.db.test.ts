@@ -1,10 +1,12 @@
 import { Writable } from 'node:stream';
+import { sql, type SQLWrapper } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
 import {
   listRequests,
   organizationOfDirectory,
   pruneRequests,
   recordRequests,
+  requestLogPage,
   type RequestLogEntry,
 } from '../../src/directory/index.ts';
 import { createLogger } from '../../src/http/logger.ts';
@@ -122,6 +124,34 @@ describe(`request log storage on ${testDatabaseKind}`, () => {
       expect(await pruner.runOnce()).toBe(0);
     } finally {
       await pruner.stop();
+    }
+  });
+
+  it('reads a listing from the time index, newest first, without sorting the log', async () => {
+    // Two directories with 4,000 entries each, one in ten failed, and fresh statistics: what a
+    // listing costs must not grow with the log, so its plan walks an index backwards and stops.
+    const ages = Array.from({ length: 4000 }, (_, i) => ({ daysAgo: i / 4000, status: i % 10 === 0 ? 500 : 200 }));
+    const { dir } = await directoryWithEntries(ages);
+    await directoryWithEntries(ages);
+    await database.handle.db.execute(sql`analyze scim_request_log`);
+    const plan = async (query: SQLWrapper) => {
+      const result = await database.handle.db.execute(sql`explain ${query}`);
+      // postgres.js returns the rows as the result, PGlite inside `rows`.
+      const rows = (Array.isArray(result) ? result : (result as { rows: unknown[] }).rows) as Record<string, string>[];
+      return rows.map((row) => row['QUERY PLAN']).join('\n');
+    };
+    const [newest] = await listRequests(dir.org, { directoryId: dir.directory.id, limit: 1 });
+    const pages = [
+      { failedOnly: false, before: undefined },
+      { failedOnly: false, before: new Date(Date.now() - 1000) },
+      { failedOnly: false, before: { id: newest!.id, createdAt: newest!.time } },
+      { failedOnly: true, before: undefined },
+      { failedOnly: true, before: { id: newest!.id, createdAt: newest!.time } },
+    ];
+    for (const page of pages) {
+      const shown = await plan(requestLogPage(dir.org, dir.directory.id, { ...page, limit: 50 }));
+      expect(shown).toMatch(page.failedOnly ? /Index Scan Backward using scim_request_log_directory_failed_idx/ : /Index Scan Backward using scim_request_log_directory_idx/);
+      expect(shown).not.toMatch(/Sort/);
     }
   });
 

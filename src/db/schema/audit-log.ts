@@ -19,5 +19,6 @@ export const auditLog = pgTable(
     details: jsonb('details').$type<Record<string, unknown>>().notNull().default(sql`'{}'::jsonb`),
     createdAt: createdAt(),
   },
-  (t) => [index('audit_log_organization_created_idx').on(t.organizationId, t.createdAt.desc())],
+  // Ascending and read backwards for the newest first, as the request log's (see scim-request-log.ts).
+  (t) => [index('audit_log_organization_created_idx').on(t.organizationId, t.createdAt, t.id)],
 );

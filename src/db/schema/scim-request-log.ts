@@ -35,10 +35,14 @@ export const scimRequestLog = pgTable(
       columns: [t.organizationId, t.directoryId],
       foreignColumns: [directories.organizationId, directories.id],
     }).onDelete('cascade'),
-    index('scim_request_log_directory_idx').on(t.directoryId, t.createdAt.desc(), t.id.desc()),
+    // Ascending, read backwards for the newest first. A descending index serves only
+    // `desc nulls last`, not the `desc` (nulls first) the listing sorts by, so the listing read the
+    // whole log and sorted it; and new entries, the highest times, landed at its left edge, where
+    // each full page splits in half: twice the size of this one.
+    index('scim_request_log_directory_idx').on(t.directoryId, t.createdAt, t.id),
     // Failures are what operators look for, and a healthy directory has few among many successes.
     index('scim_request_log_directory_failed_idx')
-      .on(t.directoryId, t.createdAt.desc(), t.id.desc())
+      .on(t.directoryId, t.createdAt, t.id)
       .where(sql`${t.status} >= 400`),
     // Retention deletes by age across all directories.
     index('scim_request_log_created_idx').on(t.createdAt),
