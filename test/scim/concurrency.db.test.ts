@@ -92,6 +92,37 @@ describe(`SCIM writes under real traffic on ${testDatabaseKind}`, () => {
     // PGlite is single-threaded WebAssembly: 10,000 rows take it several seconds on a busy machine.
   }, 120_000);
 
+  it('adds users by their foreign keys alone: a group id without a type nests it, a bad id changes nothing', async () => {
+    // Adding users is one statement whose memberships' foreign keys check every id
+    // (src/directory/group-statements.ts); whatever they refuse takes the general path.
+    const scim = await scimClient(database.handle);
+    const [a, b, gone] = await Promise.all(['a', 'b', 'gone'].map((n) => scim.createUser(`${n}@example.com`)));
+    const parent = await scim.createGroup('Parent');
+    const child = await scim.createGroup('Child');
+    expect((await scim.send('DELETE', `/Users/${gone!.id}`)).status).toBe(204);
+    const before = await scim.send('GET', `/Groups/${parent.id}`);
+    expect(before.headers.get('etag')).toMatch(/^W\/"\d+"$/);
+    const eventsBefore = await database.handle.db.select().from(schema.directoryEvents).where(eq(schema.directoryEvents.resourceId, parent.id));
+
+    for (const bad of [gone!.id, '00000000-0000-7000-8000-00000000abcd']) {
+      const refused = await scim.patch(`/Groups/${parent.id}`, [{ op: 'Add', path: 'members', value: [{ value: a!.id }, { value: bad }] }]);
+      expect(refused.status).toBe(400);
+      expect(refused.body.scimType).toBe('invalidValue');
+    }
+    const unchanged = await scim.send('GET', `/Groups/${parent.id}`);
+    expect(unchanged.body.members ?? []).toEqual([]);
+    expect(unchanged.headers.get('etag')).toBe(before.headers.get('etag'));
+    expect((await scim.send('GET', `/Users/${a!.id}`)).body.groups ?? []).toEqual([]);
+    expect(await database.handle.db.select().from(schema.directoryEvents).where(eq(schema.directoryEvents.resourceId, parent.id))).toHaveLength(
+      eventsBefore.length,
+    );
+
+    const nested = await scim.patch(`/Groups/${parent.id}`, [{ op: 'Add', path: 'members', value: [{ value: child.id }, { value: b!.id }] }]);
+    expect(nested.status).toBe(204);
+    const members = (await scim.send('GET', `/Groups/${parent.id}`)).body.members as { value: string; type: string }[];
+    expect(members.map((m) => [m.value, m.type]).sort()).toEqual([[b!.id, 'User'], [child.id, 'Group']].sort());
+  });
+
   it('removes only the listed members on an Entra Remove with a value list', async () => {
     const scim = await scimClient(database.handle);
     const [a, b, c] = await Promise.all(['a', 'b', 'c'].map((n) => scim.createUser(`${n}@example.com`)));
