@@ -1,12 +1,13 @@
 /** The groups a directory's identity provider pushed, and their members. */
 import { and, asc, count, eq, sql, type SQL } from 'drizzle-orm';
-import { schema, withTransaction } from '../db/index.ts';
+import { schema, withTransaction, type Database } from '../db/index.ts';
 import { DomainError } from '../errors.ts';
 import { newId, parseScimResourceId } from '../ids.ts';
 import type { DirectoryContext } from './directory-context.ts';
 import { countResources } from './resource-counts.ts';
 import { recordDirectoryEvent, recordMemberDeletedFrom } from './directory-events.ts';
-import { addUsersToGroup, selectGroupById } from './group-statements.ts';
+import { addUsersToGroup, GROUP_BY_ID, selectGroupById, toStoredGroup, type GroupReadSlot, type RawGroupRow } from './group-statements.ts';
+import { admitRequest, admitWithRead, type AdmissionRequest, type AdmittedRead } from './scim-admission.ts';
 
 import { touchGroupsContaining, touchMembersOf, touchUsers } from './related-versions.ts';
 import { checkVersion, type ListPage, type ListQuery, type Precondition } from './directory-users.ts';
@@ -55,6 +56,26 @@ export async function getGroup(ctx: DirectoryContext, rawId: string): Promise<St
   const group = id === undefined ? undefined : await selectGroupById(ctx, id);
   if (!group) throw notFound(rawId);
   return group;
+}
+
+/**
+ * getGroup in the statement that admits the request (see admitWithRead): what a group's PATCH
+ * starts from, and a group by id. Entra sends a PATCH per membership change, at a high rate.
+ */
+export async function getGroupAdmitted(db: Database, request: AdmissionRequest, rawId: string): Promise<AdmittedRead<StoredGroup>> {
+  const id = parseScimResourceId(rawId);
+  const found =
+    id === undefined
+      ? { admission: await admitRequest(db, request), rows: [] }
+      : await admitWithRead<RawGroupRow, GroupReadSlot>(db, request, GROUP_BY_ID, { directoryId: request.directoryId, id });
+  return {
+    admission: found.admission,
+    read: () => {
+      const [row] = found.rows;
+      if (!row) throw notFound(rawId);
+      return toStoredGroup(row);
+    },
+  };
 }
 
 /**

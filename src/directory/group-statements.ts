@@ -19,8 +19,9 @@ import { isForeignKeyViolation } from '../errors.ts';
 import { isUuid, newId } from '../ids.ts';
 import type { DirectoryContext } from './directory-context.ts';
 import type { StoredGroup } from './directory-groups.ts';
+import type { AdmittedReadShape } from './scim-admission.ts';
 
-interface RawGroupRow {
+export interface RawGroupRow {
   id: string;
   document: unknown;
   version: number;
@@ -28,16 +29,28 @@ interface RawGroupRow {
   updated_ms: number;
 }
 
-export async function selectGroupById(ctx: DirectoryContext, id: string): Promise<StoredGroup | undefined> {
-  const [raw] = await queryPrepared<RawGroupRow>(
-    ctx.db,
-    sql`select id, document, version, extract(epoch from created_at) * 1000 as created_ms, extract(epoch from updated_at) * 1000 as updated_ms
-        from directory_groups where directory_id = ${ctx.directory.id} and id = ${id}`,
-  );
-  return raw
-    ? { id: raw.id, document: jsonValue(raw.document), version: Number(raw.version), createdAt: epochDate(raw.created_ms), updatedAt: epochDate(raw.updated_ms) }
-    : undefined;
+function groupById(directoryId: string, id: string): SQL {
+  return sql`select id, document, version, extract(epoch from created_at) * 1000 as created_ms, extract(epoch from updated_at) * 1000 as updated_ms
+        from directory_groups where directory_id = ${directoryId} and id = ${id}`;
 }
+
+export function toStoredGroup(raw: RawGroupRow): StoredGroup {
+  return { id: raw.id, document: jsonValue(raw.document), version: Number(raw.version), createdAt: epochDate(raw.created_ms), updatedAt: epochDate(raw.updated_ms) };
+}
+
+export async function selectGroupById(ctx: DirectoryContext, id: string): Promise<StoredGroup | undefined> {
+  const [raw] = await queryPrepared<RawGroupRow>(ctx.db, groupById(ctx.directory.id, id));
+  return raw ? toStoredGroup(raw) : undefined;
+}
+
+/** The slots of a group read made as a template (see admitWithRead). */
+export type GroupReadSlot = 'directoryId' | 'id';
+
+/** A group by id (without its members) as a read an admission statement makes. */
+export const GROUP_BY_ID: AdmittedReadShape<GroupReadSlot> = {
+  key: 'group-by-id',
+  build: (slot) => groupById(slot('directoryId'), slot('id')),
+};
 
 export type AddUsersOutcome =
   | { kind: 'applied'; version: number; updatedAt: Date; added: number }

@@ -4,6 +4,7 @@ import {
   createGroup,
   deleteGroup,
   getGroup,
+  getGroupAdmitted,
   listGroups,
   loadMembers,
   modifyGroup,
@@ -75,7 +76,7 @@ export function groupsAdapter(maxMembers: number, scimBaseUrl: (directoryId: str
           precondition,
         )
       ).group,
-    patch: async (ctx, id, operations, precondition) => {
+    patch: async (ctx, id, operations, precondition, readFirst) => {
       const baseUrl = scimBaseUrl(ctx.directory.id);
       const apply = (current: StoredGroup) => {
         const result = applyPatch(current.document as ScimDocument, operations, 'Group', GROUP_RESOURCE_SCHEMAS, {
@@ -88,7 +89,7 @@ export function groupsAdapter(maxMembers: number, scimBaseUrl: (directoryId: str
       if (precondition.expectedVersions === undefined) {
         // Entra adds members one PATCH at a time, at a high rate: when a PATCH only adds users,
         // it is one statement. Anything else (or a member that is not a user) takes the general path.
-        const current = await getGroup(ctx, id);
+        const current = readFirst?.id === id ? readFirst : await getGroup(ctx, id);
         const planned = apply(current);
         const userIds = onlyAddedUsers(planned, current.document);
         if (userIds !== undefined) {
@@ -108,6 +109,12 @@ export function groupsAdapter(maxMembers: number, scimBaseUrl: (directoryId: str
       return group;
     },
     remove: deleteGroup,
+    admitted: {
+      get: (db, request, id) => getGroupAdmitted(db, request, id),
+      // A displayName lookup is admitted first, then read (a statement of its own).
+      list: () => undefined,
+      current: (db, request, id) => getGroupAdmitted(db, request, id),
+    },
     async represent(ctx, baseUrl, items, projection) {
       const members = wantsAttribute(GROUP_RESOURCE_SCHEMAS, projection, 'members')
         ? await loadMembers(ctx.db, ctx, items.map((g) => g.id))

@@ -35,11 +35,14 @@ type Env = { Variables: ScimVariables };
 /**
  * The requests whose handler admits them in its own statement (admission-gate.ts): a user by id
  * and the Users list, whose userName lookup is what IdPs send before every create; a user's create,
- * whose insert makes the admission; a user's PUT and PATCH, whose read of the user makes it.
+ * whose insert makes the admission; a user's PUT and PATCH, whose read of the user makes it; a
+ * group by id, and a group's PATCH (Entra sends one per membership change), whose read of the
+ * group makes it. A group's PUT reads the group under its lock, so it is admitted first.
  */
 const USER_READ = /\/scim\/v2\/[^/]+\/Users(\/[^/]+)?\/?$/;
 const USER_CREATE = /\/scim\/v2\/[^/]+\/Users\/?$/;
 const USER_CHANGE = /\/scim\/v2\/[^/]+\/Users\/[^/.][^/]*$/;
+const GROUP_BY_ID = /\/scim\/v2\/[^/]+\/Groups\/[^/.][^/]*$/;
 
 /**
  * Such a handler reads the body before the token is checked. A user's body is a few KiB; a larger
@@ -50,8 +53,11 @@ const MAX_BODY_READ_BEFORE_ADMISSION = 64 * 1024;
 
 function handlerAdmits(c: Context): boolean {
   const { method, path } = c.req;
-  if (method === 'GET') return USER_READ.test(path);
-  const admitsWrite = method === 'POST' ? USER_CREATE.test(path) : (method === 'PATCH' || method === 'PUT') && USER_CHANGE.test(path);
+  if (method === 'GET') return USER_READ.test(path) || GROUP_BY_ID.test(path);
+  const admitsWrite =
+    method === 'POST'
+      ? USER_CREATE.test(path)
+      : ((method === 'PATCH' || method === 'PUT') && USER_CHANGE.test(path)) || (method === 'PATCH' && GROUP_BY_ID.test(path));
   if (!admitsWrite) return false;
   const declared = c.req.header('Content-Length');
   return declared !== undefined && c.req.header('Transfer-Encoding') === undefined && Number(declared) <= MAX_BODY_READ_BEFORE_ADMISSION;

@@ -1,6 +1,7 @@
 /**
  * The requests that admit themselves in their own statement (a user by id, the Users list and its
- * userName lookup, a user's create, and the read a user's PUT or PATCH starts from): authentication,
+ * userName lookup, a user's create, the read a user's PUT or PATCH starts from, a group by id and
+ * the read a group's PATCH starts from): authentication,
  * the rate limit and the request log must hold exactly as on every other route, whatever the
  * handler would have answered, and nothing may be written for a request that is not admitted.
  */
@@ -232,6 +233,85 @@ describe(`reads that admit their own request, on ${testDatabaseKind}`, () => {
       expect((await mine.write('PATCH', `/Users/${theirs.user.id}`, deactivate)).status).toBe(404);
       expect((await theirs.write('PATCH', `/Users/${theirs.user.id}`, deactivate, mine.dir.token)).status).toBe(401);
       expect(await (await theirs.read(`/Users/${theirs.user.id}`)).json()).toMatchObject({ meta: { version: 'W/"1"' } });
+    });
+  });
+
+  describe('a group by id and a group PATCH, whose read of the group makes the admission', () => {
+    const addMember = (id: string) =>
+      JSON.stringify({ schemas: ['urn:ietf:params:scim:api:messages:2.0:PatchOp'], Operations: [{ op: 'Add', path: 'members', value: [{ value: id }] }] });
+    const rename = JSON.stringify({
+      schemas: ['urn:ietf:params:scim:api:messages:2.0:PatchOp'],
+      Operations: [{ op: 'replace', path: 'displayName', value: 'Renamed' }],
+    });
+    async function withGroup(perMinute = 1000) {
+      const setup = await withUser(perMinute);
+      const group = await setup.client.createGroup('Engineering');
+      return { ...setup, group };
+    }
+    const membersOf = async (groupId: string) =>
+      rowsOf<{ user_id: string }>(await database.handle.db.execute(sql`select user_id from directory_group_members where group_id = ${groupId}`)).map(
+        (r) => r.user_id,
+      );
+
+    it('read and change the group, counted once each, with the rate-limit headers', async () => {
+      const { dir, group, user, read, write } = await withGroup();
+      const counted = await requestsOf(dir.tokenId);
+      const got = await read(`/Groups/${group.id}`);
+      expect(got.status).toBe(200);
+      expect(got.headers.get('ratelimit-limit')).toBe('1000');
+      expect(await got.json()).toMatchObject({ id: group.id, displayName: 'Engineering', meta: { version: 'W/"1"' } });
+      const added = await write('PATCH', `/Groups/${group.id}`, addMember(user.id));
+      expect(added.status).toBe(204);
+      expect(added.headers.get('etag')).toBe('W/"2"');
+      expect(added.headers.get('ratelimit-limit')).toBe('1000');
+      expect((await write('PATCH', `/Groups/${group.id}`, rename)).status).toBe(204);
+      expect(await requestsOf(dir.tokenId)).toBe(counted + 3);
+      expect(await membersOf(group.id)).toEqual([user.id]);
+      expect(await (await read(`/Groups/${group.id}`)).json()).toMatchObject({ displayName: 'Renamed', members: [{ value: user.id }] });
+    });
+
+    it('answer 401 to a bad token or another directory\'s, whatever the body, and change nothing', async () => {
+      const { group, user, read, write } = await withGroup();
+      const other = await withUser();
+      for (const token of [null, 'rst_scim_unknown', other.dir.token]) {
+        expect((await read(`/Groups/${group.id}`, token)).status).toBe(401);
+        expect((await read('/Groups/0190d0a4-0000-7000-8000-0000000000ff', token)).status).toBe(401);
+        for (const body of [addMember(user.id), rename, '{not json']) {
+          const response = await write('PATCH', `/Groups/${group.id}`, body, token);
+          expect(response.status).toBe(401);
+          expect(response.headers.get('etag')).toBeNull();
+        }
+      }
+      expect(await membersOf(group.id)).toEqual([]);
+      expect(await (await read(`/Groups/${group.id}`)).json()).toMatchObject({ displayName: 'Engineering', meta: { version: 'W/"1"' } });
+    });
+
+    it('answer 404 for a missing or foreign group once admitted, counted and logged', async () => {
+      const { dir, user, read, write, logged } = await withGroup();
+      const theirs = await withGroup();
+      const counted = await requestsOf(dir.tokenId);
+      for (const id of ['0190d0a4-0000-7000-8000-0000000000ff', 'not-an-id', theirs.group.id]) {
+        expect((await read(`/Groups/${id}`)).status).toBe(404);
+        expect((await write('PATCH', `/Groups/${id}`, addMember(user.id))).status).toBe(404);
+      }
+      expect(await requestsOf(dir.tokenId)).toBe(counted + 6);
+      expect(logged.slice(-6).map((e) => e.status)).toEqual([404, 404, 404, 404, 404, 404]);
+      expect(await membersOf(theirs.group.id)).toEqual([]);
+    });
+
+    it('answer 429 once the budget is spent, and change nothing', async () => {
+      const { group, user, read, write, logged } = await withGroup(2);
+      // Creating the user and the group spent the whole budget.
+      expect((await read(`/Groups/${group.id}`)).status).toBe(429);
+      const refused = await write('PATCH', `/Groups/${group.id}`, addMember(user.id));
+      expect(refused.status).toBe(429);
+      expect(refused.headers.get('retry-after')).toBe('30');
+      expect(refused.headers.get('etag')).toBeNull();
+      expect(logged.slice(-2).map((e) => [e.method, e.status])).toEqual([
+        ['GET', 429],
+        ['PATCH', 429],
+      ]);
+      expect(await membersOf(group.id)).toEqual([]);
     });
   });
 
