@@ -7,7 +7,7 @@ import type { DirectoryContext } from './directory-context.ts';
 import { countResources } from './resource-counts.ts';
 import { recordDirectoryEvent, recordMemberDeletedFrom } from './directory-events.ts';
 import { addUsersToGroup, GROUP_BY_ID, selectGroupById, toStoredGroup, type GroupReadSlot, type RawGroupRow } from './group-statements.ts';
-import { admitRequest, admitWithRead, type AdmissionRequest, type AdmittedRead } from './scim-admission.ts';
+import { admitWithReadOne, type AdmissionRequest, type AdmittedRead } from './scim-admission.ts';
 
 import { touchGroupsContaining, touchMembersOf, touchUsers } from './related-versions.ts';
 import { checkVersion, type ListPage, type ListQuery, type Precondition } from './directory-users.ts';
@@ -62,20 +62,10 @@ export async function getGroup(ctx: DirectoryContext, rawId: string): Promise<St
  * getGroup in the statement that admits the request (see admitWithRead): what a group's PATCH
  * starts from, and a group by id. Entra sends a PATCH per membership change, at a high rate.
  */
-export async function getGroupAdmitted(db: Database, request: AdmissionRequest, rawId: string): Promise<AdmittedRead<StoredGroup>> {
+export function getGroupAdmitted(db: Database, request: AdmissionRequest, rawId: string): Promise<AdmittedRead<StoredGroup>> {
   const id = parseScimResourceId(rawId);
-  const found =
-    id === undefined
-      ? { admission: await admitRequest(db, request), rows: [] }
-      : await admitWithRead<RawGroupRow, GroupReadSlot>(db, request, GROUP_BY_ID, { directoryId: request.directoryId, id });
-  return {
-    admission: found.admission,
-    read: () => {
-      const [row] = found.rows;
-      if (!row) throw notFound(rawId);
-      return toStoredGroup(row);
-    },
-  };
+  const read = id === undefined ? undefined : { shape: GROUP_BY_ID, values: { directoryId: request.directoryId, id } };
+  return admitWithReadOne<RawGroupRow, GroupReadSlot, StoredGroup>(db, request, read, toStoredGroup, () => notFound(rawId));
 }
 
 /**

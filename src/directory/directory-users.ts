@@ -8,7 +8,7 @@ import { DomainError, isUniqueViolation } from '../errors.ts';
 import { parseScimResourceId } from '../ids.ts';
 import type { DirectoryContext } from './directory-context.ts';
 import { countResources } from './resource-counts.ts';
-import { admitRequest, admitWithRead, admitWithWrite, type AdmissionRequest, type AdmittedRead } from './scim-admission.ts';
+import { admitWithRead, admitWithReadOne, admitWithWrite, type AdmissionRequest, type AdmittedRead } from './scim-admission.ts';
 import { recordDirectoryEvent, recordMemberDeletedFrom } from './directory-events.ts';
 import {
   groupsOfRow,
@@ -123,28 +123,15 @@ export async function getUser(ctx: DirectoryContext, rawId: string, options: { w
 }
 
 /** getUser in the statement that admits the request (see admitWithRead). */
-export async function getUserAdmitted(
+export function getUserAdmitted(
   db: Database,
   request: AdmissionRequest,
   rawId: string,
   options: { withGroups?: boolean } = {},
 ): Promise<AdmittedRead<StoredUser>> {
   const id = parseScimResourceId(rawId);
-  const found =
-    id === undefined
-      ? { admission: await admitRequest(db, request), rows: [] }
-      : await admitWithRead<RawUserRow, UserReadSlot>(db, request, userReadShape('id', options.withGroups ?? false), {
-          directoryId: request.directoryId,
-          key: id,
-        });
-  return {
-    admission: found.admission,
-    read: () => {
-      const [row] = found.rows;
-      if (!row) throw notFound(rawId);
-      return toStoredUser(row);
-    },
-  };
+  const read = id === undefined ? undefined : { shape: userReadShape('id', options.withGroups ?? false), values: { directoryId: request.directoryId, key: id } };
+  return admitWithReadOne<RawUserRow, UserReadSlot, StoredUser>(db, request, read, toStoredUser, () => notFound(rawId));
 }
 
 export interface Precondition {

@@ -227,6 +227,29 @@ export async function admitWithRead<T extends object, K extends string>(
 }
 
 /**
+ * One resource by id, read in the admission's statement (admitWithRead). `read` is undefined for
+ * an id that cannot name a resource (malformed): the request is then admitted alone, and its read
+ * finds nothing. The result's `read` throws `missing()` when nothing was found.
+ */
+export async function admitWithReadOne<R extends object, K extends string, T>(
+  db: Database,
+  request: AdmissionRequest,
+  read: { shape: AdmittedReadShape<K>; values: Readonly<Record<K, unknown>> } | undefined,
+  toResult: (row: R) => T,
+  missing: () => Error,
+): Promise<AdmittedRead<T>> {
+  const found = read === undefined ? { admission: await admitRequest(db, request), rows: [] } : await admitWithRead<R, K>(db, request, read.shape, read.values);
+  return {
+    admission: found.admission,
+    read: () => {
+      const [row] = found.rows;
+      if (!row) throw missing();
+      return toResult(row);
+    },
+  };
+}
+
+/**
  * A write to make in the admission's statement, as a template (see statementTemplate): `build`
  * makes the write's `with` clauses, which follow the admission's. They must take their rows from
  * `admitted` (its one column: `organization_id`), which holds the token's row only when the request
