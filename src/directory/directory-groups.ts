@@ -6,11 +6,20 @@ import { newId, parseScimResourceId } from '../ids.ts';
 import type { DirectoryContext } from './directory-context.ts';
 import { countResources } from './resource-counts.ts';
 import { recordDirectoryEvent, recordMemberDeletedFrom } from './directory-events.ts';
-import { addUsersToGroup, GROUP_BY_ID, selectGroupById, toStoredGroup, type GroupReadSlot, type RawGroupRow } from './group-statements.ts';
-import { admitWithReadOne, type AdmissionRequest, type AdmittedRead } from './scim-admission.ts';
+import {
+  addUsersToGroup,
+  GROUP_BY_ID,
+  GROUPS_BY_DISPLAY_NAME,
+  selectGroupById,
+  toStoredGroup,
+  type GroupLookupSlot,
+  type GroupReadSlot,
+  type RawGroupRow,
+} from './group-statements.ts';
+import { admitWithRead, admitWithReadOne, type AdmissionRequest, type AdmittedRead } from './scim-admission.ts';
 
 import { touchGroupsContaining, touchMembersOf, touchUsers } from './related-versions.ts';
-import { checkVersion, type ListPage, type ListQuery, type Precondition } from './directory-users.ts';
+import { checkVersion, lookupPage, lookupValue, type ListPage, type ListQuery, type Precondition } from './directory-users.ts';
 import { applyMemberChanges, type MemberChange, type MemberInput, type MembershipDelta } from './group-members.ts';
 import { conditionToSql, sortToSql } from './resource-query-sql.ts';
 
@@ -62,6 +71,19 @@ export async function getGroup(ctx: DirectoryContext, rawId: string): Promise<St
  * getGroup in the statement that admits the request (see admitWithRead): what a group's PATCH
  * starts from, and a group by id. Entra sends a PATCH per membership change, at a high rate.
  */
+/** A displayName lookup (Entra's, before it creates a group) in the statement that admits the request. */
+export function listGroupsAdmitted(
+  db: Database,
+  request: AdmissionRequest,
+  query: ListQuery,
+): Promise<AdmittedRead<ListPage<StoredGroup>>> | undefined {
+  const displayName = lookupValue(query, 'displayName');
+  if (displayName === undefined) return undefined;
+  return admitWithRead<RawGroupRow, GroupLookupSlot>(db, request, GROUPS_BY_DISPLAY_NAME, { directoryId: request.directoryId, displayName }).then(
+    ({ admission, rows }) => ({ admission, read: () => lookupPage(rows.map(toStoredGroup), query) }),
+  );
+}
+
 export function getGroupAdmitted(db: Database, request: AdmissionRequest, rawId: string): Promise<AdmittedRead<StoredGroup>> {
   const id = parseScimResourceId(rawId);
   const read = id === undefined ? undefined : { shape: GROUP_BY_ID, values: { directoryId: request.directoryId, id } };

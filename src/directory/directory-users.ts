@@ -211,7 +211,7 @@ export interface ListPage<T> {
 
 export async function listUsers(ctx: DirectoryContext, query: ListQuery): Promise<ListPage<StoredUser>> {
   const withGroups = query.withRelations ?? false;
-  const userName = userNameLookup(query);
+  const userName = lookupValue(query, 'userName');
   if (userName !== undefined) {
     // What Okta and Entra send before every create: one prepared statement on the unique index.
     return lookupPage(await selectUserByUserName(ctx, userName, withGroups), query);
@@ -258,7 +258,7 @@ export function listUsersAdmitted(
   request: AdmissionRequest,
   query: ListQuery,
 ): Promise<AdmittedRead<ListPage<StoredUser>>> | undefined {
-  const userName = userNameLookup(query);
+  const userName = lookupValue(query, 'userName');
   if (userName === undefined) return undefined;
   const shape = userReadShape('userName', query.withRelations ?? false);
   return admitWithRead<RawUserRow, UserReadSlot>(db, request, shape, { directoryId: request.directoryId, key: userName }).then(
@@ -266,15 +266,20 @@ export function listUsersAdmitted(
   );
 }
 
-/** The page a lookup's matches (none or one: userName is unique) make. */
-function lookupPage(matches: StoredUser[], query: ListQuery): ListPage<StoredUser> {
+/** The page a lookup's matches make (all of them, in the order the list would give). */
+export function lookupPage<T>(matches: T[], query: ListQuery): ListPage<T> {
   return { total: matches.length, items: matches.slice(query.startIndex - 1, query.startIndex - 1 + query.count) };
 }
 
-function userNameLookup(query: ListQuery): string | undefined {
+/**
+ * The value looked up when a list is exactly `<attribute> eq "value"` on a core attribute that is
+ * not caseExact, unsorted: what IdPs send before creating a user (userName) or a group
+ * (displayName). Undefined for any other list.
+ */
+export function lookupValue(query: ListQuery, attribute: 'userName' | 'displayName'): string | undefined {
   const c = query.condition;
-  if (query.sort || !c || c.kind !== 'compare' || c.op !== 'eq' || typeof c.value !== 'string') return undefined;
-  return c.attr.path.length === 1 && c.attr.path[0] === 'userName' ? c.value : undefined;
+  if (query.sort || !c || c.kind !== 'compare' || c.op !== 'eq' || typeof c.value !== 'string' || c.attr.caseExact) return undefined;
+  return c.attr.path.length === 1 && c.attr.path[0] === attribute ? c.value : undefined;
 }
 
 /** The groups each user is a direct member of, for the read-only `groups` attribute. */

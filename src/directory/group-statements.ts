@@ -29,9 +29,12 @@ export interface RawGroupRow {
   updated_ms: number;
 }
 
+const GROUP_COLUMNS = sql.raw(
+  'id, document, version, extract(epoch from created_at) * 1000 as created_ms, extract(epoch from updated_at) * 1000 as updated_ms',
+);
+
 function groupById(directoryId: string, id: string): SQL {
-  return sql`select id, document, version, extract(epoch from created_at) * 1000 as created_ms, extract(epoch from updated_at) * 1000 as updated_ms
-        from directory_groups where directory_id = ${directoryId} and id = ${id}`;
+  return sql`select ${GROUP_COLUMNS} from directory_groups where directory_id = ${directoryId} and id = ${id}`;
 }
 
 export function toStoredGroup(raw: RawGroupRow): StoredGroup {
@@ -50,6 +53,19 @@ export type GroupReadSlot = 'directoryId' | 'id';
 export const GROUP_BY_ID: AdmittedReadShape<GroupReadSlot> = {
   key: 'group-by-id',
   build: (slot) => groupById(slot('directoryId'), slot('id')),
+};
+
+export type GroupLookupSlot = 'directoryId' | 'displayName';
+
+/**
+ * The groups of a displayName (what Entra looks up before creating a group), in id order as the
+ * general list orders them, as a read an admission statement makes. displayName is not caseExact:
+ * it compares through lower(), the expression of directory_groups_display_name_idx.
+ */
+export const GROUPS_BY_DISPLAY_NAME: AdmittedReadShape<GroupLookupSlot> = {
+  key: 'groups-by-display-name',
+  build: (slot) => sql`select ${GROUP_COLUMNS} from directory_groups
+        where directory_id = ${slot('directoryId')} and lower(display_name) = lower(${slot('displayName')}) order by id`,
 };
 
 export type AddUsersOutcome =

@@ -5,6 +5,7 @@ import {
   deleteGroup,
   getGroup,
   getGroupAdmitted,
+  listGroupsAdmitted,
   listGroups,
   loadMembers,
   modifyGroup,
@@ -111,8 +112,7 @@ export function groupsAdapter(maxMembers: number, scimBaseUrl: (directoryId: str
     remove: deleteGroup,
     admitted: {
       get: (db, request, id) => getGroupAdmitted(db, request, id),
-      // A displayName lookup is admitted first, then read (a statement of its own).
-      list: () => undefined,
+      list: (db, request, query) => listGroupsAdmitted(db, request, query),
       current: (db, request, id) => getGroupAdmitted(db, request, id),
     },
     async represent(ctx, baseUrl, items, projection) {

@@ -37,12 +37,14 @@ type Env = { Variables: ScimVariables };
  * and the Users list, whose userName lookup is what IdPs send before every create; a user's create,
  * whose insert makes the admission; a user's PUT and PATCH, whose read of the user makes it; a
  * group by id, and a group's PATCH (Entra sends one per membership change), whose read of the
- * group makes it. A group's PUT reads the group under its lock, so it is admitted first.
+ * group makes it; the Groups list, whose displayName lookup Entra sends before creating a group.
+ * A group's PUT reads the group under its lock, so it is admitted first.
  */
 const USER_READ = /\/scim\/v2\/[^/]+\/Users(\/[^/]+)?\/?$/;
 const USER_CREATE = /\/scim\/v2\/[^/]+\/Users\/?$/;
 const USER_CHANGE = /\/scim\/v2\/[^/]+\/Users\/[^/.][^/]*$/;
 const GROUP_BY_ID = /\/scim\/v2\/[^/]+\/Groups\/[^/.][^/]*$/;
+const GROUP_LIST = /\/scim\/v2\/[^/]+\/Groups\/?$/;
 
 /**
  * Such a handler reads the body before the token is checked. A user's body is a few KiB; a larger
@@ -53,7 +55,7 @@ const MAX_BODY_READ_BEFORE_ADMISSION = 64 * 1024;
 
 function handlerAdmits(c: Context): boolean {
   const { method, path } = c.req;
-  if (method === 'GET') return USER_READ.test(path) || GROUP_BY_ID.test(path);
+  if (method === 'GET') return USER_READ.test(path) || GROUP_BY_ID.test(path) || GROUP_LIST.test(path);
   const admitsWrite =
     method === 'POST'
       ? USER_CREATE.test(path)

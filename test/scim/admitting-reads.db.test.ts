@@ -1,7 +1,7 @@
 /**
  * The requests that admit themselves in their own statement (a user by id, the Users list and its
- * userName lookup, a user's create, the read a user's PUT or PATCH starts from, a group by id and
- * the read a group's PATCH starts from): authentication,
+ * userName lookup, a user's create, the read a user's PUT or PATCH starts from, a group by id, the
+ * Groups list and its displayName lookup, the read a group's PATCH starts from): authentication,
  * the rate limit and the request log must hold exactly as on every other route, whatever the
  * handler would have answered, and nothing may be written for a request that is not admitted.
  */
@@ -275,6 +275,7 @@ describe(`reads that admit their own request, on ${testDatabaseKind}`, () => {
       const other = await withUser();
       for (const token of [null, 'rst_scim_unknown', other.dir.token]) {
         expect((await read(`/Groups/${group.id}`, token)).status).toBe(401);
+        expect((await read('/Groups', token)).status).toBe(401);
         expect((await read('/Groups/0190d0a4-0000-7000-8000-0000000000ff', token)).status).toBe(401);
         for (const body of [addMember(user.id), rename, '{not json']) {
           const response = await write('PATCH', `/Groups/${group.id}`, body, token);
@@ -284,6 +285,29 @@ describe(`reads that admit their own request, on ${testDatabaseKind}`, () => {
       }
       expect(await membersOf(group.id)).toEqual([]);
       expect(await (await read(`/Groups/${group.id}`)).json()).toMatchObject({ displayName: 'Engineering', meta: { version: 'W/"1"' } });
+    });
+
+    it("look a group up by displayName in one admitted read, never another directory's", async () => {
+      const { dir, group, read, client, logged } = await withGroup();
+      const theirs = await withGroup();
+      const twin = await client.createGroup('ENGINEERING');
+      const byName = (name: string) => `/Groups?excludedAttributes=members&filter=${encodeURIComponent(`displayName eq "${name}"`)}`;
+      const counted = await requestsOf(dir.tokenId);
+      const found = await read(byName('engineering'));
+      expect(found.status).toBe(200);
+      expect(found.headers.get('ratelimit-limit')).toBe('1000');
+      const body = (await found.json()) as { totalResults: number; Resources: { id: string; members?: unknown }[] };
+      expect(body.totalResults).toBe(2);
+      expect(body.Resources.map((r) => r.id)).toEqual([group.id, twin.id].sort());
+      expect(body.Resources.every((r) => r.members === undefined)).toBe(true);
+      const second = (await (await read(`${byName('Engineering')}&startIndex=2&count=1`)).json()) as { totalResults: number; Resources: { id: string }[] };
+      expect(second).toMatchObject({ totalResults: 2, Resources: [{ id: [group.id, twin.id].sort()[1] }] });
+      expect(((await (await read(byName('Nobody'))).json()) as { totalResults: number }).totalResults).toBe(0);
+      expect(await requestsOf(dir.tokenId)).toBe(counted + 3);
+      expect(logged.slice(-3).map((e) => e.status)).toEqual([200, 200, 200]);
+      for (const token of [null, 'rst_scim_unknown', theirs.dir.token]) expect((await read(byName('engineering'), token)).status).toBe(401);
+      const theirsFound = (await (await theirs.read(byName('engineering'))).json()) as { Resources: { id: string }[] };
+      expect(theirsFound.Resources.map((r) => r.id)).toEqual([theirs.group.id]);
     });
 
     it('answer 404 for a missing or foreign group once admitted, counted and logged', async () => {
@@ -303,11 +327,13 @@ describe(`reads that admit their own request, on ${testDatabaseKind}`, () => {
       const { group, user, read, write, logged } = await withGroup(2);
       // Creating the user and the group spent the whole budget.
       expect((await read(`/Groups/${group.id}`)).status).toBe(429);
+      expect((await read(`/Groups?filter=${encodeURIComponent('displayName eq "Engineering"')}`)).status).toBe(429);
       const refused = await write('PATCH', `/Groups/${group.id}`, addMember(user.id));
       expect(refused.status).toBe(429);
       expect(refused.headers.get('retry-after')).toBe('30');
       expect(refused.headers.get('etag')).toBeNull();
-      expect(logged.slice(-2).map((e) => [e.method, e.status])).toEqual([
+      expect(logged.slice(-3).map((e) => [e.method, e.status])).toEqual([
+        ['GET', 429],
         ['GET', 429],
         ['PATCH', 429],
       ]);
