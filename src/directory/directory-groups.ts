@@ -67,10 +67,6 @@ export async function getGroup(ctx: DirectoryContext, rawId: string): Promise<St
   return group;
 }
 
-/**
- * getGroup in the statement that admits the request (see admitWithRead): what a group's PATCH
- * starts from, and a group by id. Entra sends a PATCH per membership change, at a high rate.
- */
 /** A displayName lookup (Entra's, before it creates a group) in the statement that admits the request. */
 export function listGroupsAdmitted(
   db: Database,
@@ -84,6 +80,10 @@ export function listGroupsAdmitted(
   );
 }
 
+/**
+ * getGroup in the statement that admits the request (see admitWithRead): what a group's PATCH
+ * starts from, and a group by id. Entra sends a PATCH per membership change, at a high rate.
+ */
 export function getGroupAdmitted(db: Database, request: AdmissionRequest, rawId: string): Promise<AdmittedRead<StoredGroup>> {
   const id = parseScimResourceId(rawId);
   const read = id === undefined ? undefined : { shape: GROUP_BY_ID, values: { directoryId: request.directoryId, id } };

@@ -247,7 +247,6 @@ export async function listUsers(ctx: DirectoryContext, query: ListQuery): Promis
   return { total, items };
 }
 
-/** The userName of a plain `userName eq "…"` query (no sort), the lookup that needs a fast path. */
 /**
  * listUsers in the statement that admits the request (see admitWithRead), for the one list that
  * needs a single statement: the userName lookup IdPs send before every create. Undefined (not a
