@@ -13,4 +13,4 @@ export { loadMembers, type GroupMember, type MemberChange, type MemberInput, typ
 export type * from './resource-query.ts';
 export * from './request-log.ts';
 export * from './rate-limits.ts';
-export { foldResourceCounts } from './resource-counts.ts';
+export { foldResourceCounts, vacuumCountDeltas } from './resource-counts.ts';

@@ -33,12 +33,6 @@ export async function countResources(ctx: DirectoryContext, resourceType: 'User'
  * the sum it adds commit together, and a fold running concurrently waits on the rows this one
  * deletes, then skips them, so each delta is added once. Deltas of a directory that no longer
  * exists are dropped.
- *
- * Folding all of them also vacuums the deltas' table. A count reads its directory's deltas through
- * their index, and a bitmap scan steps over every entry of a deleted delta until vacuum removes it:
- * without vacuum, a count read 41,000 entries for 200 deltas after a few minutes of creates. That
- * must not depend on autovacuum, which an operator may have turned off (the PostgreSQL of these
- * machines has it off). SKIP_LOCKED: another instance's vacuum of the table is as good as ours.
  */
 export async function foldResourceCounts(db: Database, only?: { directoryId: string; resourceType: 'User' | 'Group' }): Promise<number> {
   const which =
@@ -55,6 +49,16 @@ export async function foldResourceCounts(db: Database, only?: { directoryId: str
     on conflict (directory_id, resource_type, shard) do update set count = c.count + excluded.count
     returning directory_id`,
   );
-  if (only === undefined) await db.execute(sql.raw('vacuum (skip_locked) directory_resource_count_deltas'));
   return rows.length;
+}
+
+/**
+ * Removes the deltas' dead rows. A count reads its directory's deltas through their index, and a
+ * bitmap scan steps over every entry of a folded delta until vacuum removes it: without vacuum, a
+ * count read 41,000 entries for 200 deltas after a few minutes of creates. That must not depend on
+ * autovacuum, which an operator may have turned off (the PostgreSQL of these machines has it off).
+ * SKIP_LOCKED: another instance's vacuum of the table is as good as ours. Not in a transaction.
+ */
+export async function vacuumCountDeltas(db: Database): Promise<void> {
+  await db.execute(sql.raw('vacuum (skip_locked) directory_resource_count_deltas'));
 }

@@ -2,10 +2,11 @@
  * Folds the directories' count deltas (src/directory/resource-counts.ts) every few seconds, so
  * that the table the triggers append to stays small: a count reads a few rows whatever the
  * planner thinks of that table, and a directory that is never listed (Entra never pages through
- * all users) does not pile deltas up. Every instance may run it: concurrent folds add each delta once.
+ * all users) does not pile deltas up. Each run then vacuums the deltas' table (see
+ * vacuumCountDeltas). Every instance may run it: concurrent folds add each delta once.
  */
 import type { Database } from '../db/index.ts';
-import { foldResourceCounts } from '../directory/index.ts';
+import { foldResourceCounts, vacuumCountDeltas } from '../directory/index.ts';
 import type { Logger } from '../http/logger.ts';
 import { failureSummary } from '../http/failure-summary.ts';
 import { startPeriodicTask, type PeriodicTask } from './periodic-task.ts';
@@ -21,7 +22,9 @@ export function startCountFolder(options: CountFolderOptions): PeriodicTask<numb
   const { db, logger } = options;
   const fold = async (): Promise<number> => {
     try {
-      return await foldResourceCounts(db);
+      const folded = await foldResourceCounts(db);
+      await vacuumCountDeltas(db);
+      return folded;
     } catch (error) {
       logger.warn({ err: failureSummary(error) }, 'directory counts: folding failed; retrying at the next interval');
       return 0;

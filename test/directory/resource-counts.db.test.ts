@@ -130,7 +130,7 @@ describe(`directory counts, on ${testDatabaseKind}`, () => {
     try {
       await folder.runOnce();
       expect(await pendingDeltas(ctx)).toBe(0);
-      // And it vacuums the deltas' table itself, autovacuum or not (src/directory/resource-counts.ts).
+      // And it vacuums the deltas' table itself, autovacuum or not (vacuumCountDeltas).
       const vacuums = () =>
         scalar(sql`select vacuum_count as n from pg_stat_user_tables where relname = 'directory_resource_count_deltas'`);
       await expect.poll(vacuums, { timeout: 5000 }).toBeGreaterThan(0);
