@@ -40,11 +40,9 @@ type Env = { Variables: ScimVariables };
  * group makes it; the Groups list, whose displayName lookup Entra sends before creating a group.
  * A group's PUT reads the group under its lock, so it is admitted first.
  */
-const USER_READ = /\/scim\/v2\/[^/]+\/Users(\/[^/]+)?\/?$/;
+const RESOURCE_READ = /\/scim\/v2\/[^/]+\/(?:Users|Groups)(?:\/[^/]+)?\/?$/;
 const USER_CREATE = /\/scim\/v2\/[^/]+\/Users\/?$/;
-const USER_CHANGE = /\/scim\/v2\/[^/]+\/Users\/[^/.][^/]*$/;
-const GROUP_BY_ID = /\/scim\/v2\/[^/]+\/Groups\/[^/.][^/]*$/;
-const GROUP_LIST = /\/scim\/v2\/[^/]+\/Groups\/?$/;
+const RESOURCE_CHANGE = /\/scim\/v2\/[^/]+\/(Users|Groups)\/[^/.][^/]*$/;
 
 /**
  * Such a handler reads the body before the token is checked. A user's body is a few KiB; a larger
@@ -55,11 +53,9 @@ const MAX_BODY_READ_BEFORE_ADMISSION = 64 * 1024;
 
 function handlerAdmits(c: Context): boolean {
   const { method, path } = c.req;
-  if (method === 'GET') return USER_READ.test(path) || GROUP_BY_ID.test(path) || GROUP_LIST.test(path);
-  const admitsWrite =
-    method === 'POST'
-      ? USER_CREATE.test(path)
-      : ((method === 'PATCH' || method === 'PUT') && USER_CHANGE.test(path)) || (method === 'PATCH' && GROUP_BY_ID.test(path));
+  if (method === 'GET') return RESOURCE_READ.test(path);
+  const changed = RESOURCE_CHANGE.exec(path)?.[1];
+  const admitsWrite = method === 'POST' ? USER_CREATE.test(path) : method === 'PATCH' ? changed !== undefined : method === 'PUT' && changed === 'Users';
   if (!admitsWrite) return false;
   const declared = c.req.header('Content-Length');
   return declared !== undefined && c.req.header('Transfer-Encoding') === undefined && Number(declared) <= MAX_BODY_READ_BEFORE_ADMISSION;
