@@ -72,14 +72,18 @@ export function printMeasurement(m: Measurement): void {
 }
 
 /** Roster against the baseline: the ratio of throughputs and of p99 latencies. */
-export function printComparison(roster: Measurement, baseline: Measurement): void {
+export function printComparison(roster: Measurement, baseline: Measurement, against = 'baseline'): void {
   const r = roster.load.rps / baseline.load.rps;
   const p = roster.load.latency.p99 / baseline.load.latency.p99;
-  out(`${'  → roster ÷ baseline'.padEnd(58)} ${ratio(r).padStart(8)} req/s   p99 ${ratio(p)} of baseline`);
+  out(`${`  → roster ÷ ${against}`.padEnd(58)} ${ratio(r).padStart(8)} req/s   p99 ${ratio(p)} of ${against}`);
 }
 
 export function printTargets(checks: readonly TargetCheck[]): void {
   heading('Targets');
+  if (checks.length === 0) {
+    out('(none among the scenarios run)');
+    return;
+  }
   const nameWidth = Math.max(10, ...checks.map((c) => c.name.length));
   const targetWidth = Math.max(10, ...checks.map((c) => c.target.length));
   out(`${'scenario'.padEnd(nameWidth)}  ${'target'.padEnd(targetWidth)}  result  measured`);

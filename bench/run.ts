@@ -15,13 +15,14 @@ import path from 'node:path';
 import { connect, createDatabase, databaseUrl, dropDatabase, runDatabaseName, type Sql } from './database.ts';
 import { exitReason, REPO_ROOT, rosterCli, startBaseline, startRoster, stopProcess, type Started } from './processes.ts';
 import { heading, printMeasurement, printTargets, rate, say } from './report.ts';
+import { floorScenario } from './floor-scenario.ts';
 import { scaleListScenario, soakScenario } from './long-scenarios.ts';
 import { mulberry32, type BenchContext, type Flags } from './measure.ts';
 import { bigPatchScenario, getScenario, lookupScenario, membershipScenarios, writeScenarios } from './scenarios.ts';
 import { bulkSeedUsers, seedBaseline, seedGroupsThroughApi, seedUsersThroughApi, type DirectoryTarget } from './seed.ts';
 
 const STANDARD = ['lookup', 'get', 'create', 'patch', 'members', 'big'] as const;
-const ALL = [...STANDARD, 'scale', 'soak'];
+const ALL = [...STANDARD, 'floor', 'scale', 'soak'];
 
 const USAGE = `usage: npm run bench -- [options]
 
@@ -34,6 +35,8 @@ const USAGE = `usage: npm run bench -- [options]
   --seed-concurrency=N  concurrency of the seeding (32)
   --members-per-patch=N members per membership PATCH (50)
   --big-members=N       members of the single large PATCH (10000), --big-repeats=N times (3)
+  --floor               also: Roster against the baseline plus the work every SCIM request must do
+                        (a bearer-token check, a counted request, a request-log row); informational
   --scale               also: 1,000,000 users copied into one directory, deep pages listed
   --scale-users=N       users for --scale (1000000), --scale-concurrency=N (8)
   --soak[=MIN]          also: an Okta-like mix for MIN minutes (10)
@@ -59,7 +62,7 @@ function parseFlags(argv: string[]): Flags & { help: boolean; selected: Set<stri
   }
   const known = new Set([
     'duration', 'warmup', 'concurrency', 'users', 'entra-users', 'groups', 'seed-concurrency', 'members-per-patch', 'big-members',
-    'big-repeats', 'slices', 'baseline-pipeline', 'scale', 'scale-users', 'scale-concurrency', 'soak', 'only', 'rate-limit', 'password', 'cpu-prof', 'seed', 'keep', 'help',
+    'big-repeats', 'slices', 'baseline-pipeline', 'floor', 'scale', 'scale-users', 'scale-concurrency', 'soak', 'only', 'rate-limit', 'password', 'cpu-prof', 'seed', 'keep', 'help',
   ]);
   for (const name of raw.keys()) if (!known.has(name)) throw new UsageError(`unknown option --${name}`);
   const int = (name: string, fallback: number, min: number, max: number) => {
@@ -81,6 +84,7 @@ function parseFlags(argv: string[]): Flags & { help: boolean; selected: Set<stri
   let selected: Set<string>;
   if (only === undefined) {
     selected = new Set<string>(STANDARD);
+    if (bool('floor')) selected.add('floor');
     if (scale) selected.add('scale');
     if (soakMinutes !== undefined) selected.add('soak');
   } else {
@@ -253,6 +257,7 @@ async function main(): Promise<number> {
     if (on('create') || on('patch')) await writeScenarios(ctx, { create: on('create'), patch: on('patch') });
     if (on('members')) await membershipScenarios(ctx);
     if (on('big')) await bigPatchScenario(ctx);
+    if (on('floor')) await floorScenario(ctx);
 
     if (flags.scale) {
       heading(`Scale: ${flags.scaleUsers.toLocaleString('en-US')} users copied into one directory`);

@@ -30,6 +30,36 @@ import {
   type SeededUser,
 } from './seed.ts';
 
+/** Okta's and Entra's lookup by userName, as they send it before every create. */
+export function rosterLookupSide(ctx: BenchContext): Side {
+  return {
+    label: 'roster GET /Users?filter=userName eq (Okta + Entra shapes)',
+    server: ctx.roster,
+    options: {
+      request: (i: number): HttpRequest => {
+        // Half as Okta sends it (spaces as "+", startIndex/count; okta/03), half as Entra (entra/05).
+        if (i % 2 === 0) {
+          const u = pick(ctx, ctx.okta.users);
+          return {
+            method: 'GET',
+            path: `${ctx.okta.base}/Users?filter=${oktaFilter(`userName eq "${u.userName}"`)}&startIndex=1&count=100`,
+            headers: idpHeaders('okta', ctx.okta.token, false),
+            expect: [200],
+          };
+        }
+        const u = pick(ctx, ctx.entra.users);
+        return {
+          method: 'GET',
+          path: `${ctx.entra.base}/Users?filter=${encodeURIComponent(`userName eq "${u.userName}"`)}`,
+          headers: idpHeaders('entra', ctx.entra.token, false),
+          expect: [200],
+        };
+      },
+      check: exactlyOne,
+    },
+  };
+}
+
 /** Okta's and Entra's lookup by userName before every create, against the baseline's unique-index select. */
 export async function lookupScenario(ctx: BenchContext): Promise<void> {
   heading('Lookup by userName (GET /Users?filter=userName eq "…")');
@@ -41,30 +71,14 @@ export async function lookupScenario(ctx: BenchContext): Promise<void> {
       check: exactlyOne,
     },
   };
-  const [base, roster] = await measureAlternating(ctx, baseSide, { label: 'roster GET /Users?filter=userName eq (Okta + Entra shapes)', server: ctx.roster, options: {
-    request: (i: number): HttpRequest => {
-      // Half as Okta sends it (spaces as "+", startIndex/count; okta/03), half as Entra (entra/05).
-      if (i % 2 === 0) {
-        const u = pick(ctx, ctx.okta.users);
-        return {
-          method: 'GET',
-          path: `${ctx.okta.base}/Users?filter=${oktaFilter(`userName eq "${u.userName}"`)}&startIndex=1&count=100`,
-          headers: idpHeaders('okta', ctx.okta.token, false),
-          expect: [200],
-        };
-      }
-      const u = pick(ctx, ctx.entra.users);
-      return {
-        method: 'GET',
-        path: `${ctx.entra.base}/Users?filter=${encodeURIComponent(`userName eq "${u.userName}"`)}`,
-        headers: idpHeaders('entra', ctx.entra.token, false),
-        expect: [200],
-      };
-    },
-    check: exactlyOne,
-  } });
+  const [base, roster] = await measureAlternating(ctx, baseSide, rosterLookupSide(ctx));
   printComparison(roster, base);
   ctx.checks.push(ratioCheck('lookup userName eq', roster, base, 0.6), p99RatioCheck('lookup userName eq', roster, base, 2));
+}
+
+/** GET /Users/{id} of a random Okta user. */
+export function rosterGetSide(ctx: BenchContext): Side {
+  return { label: 'roster GET /Users/{id}', server: ctx.roster, options: { request: () => getUserRequest(ctx.okta, pick(ctx, ctx.okta.users).id) } };
 }
 
 /** GET /Users/{id} against the baseline's primary-key select. */
@@ -77,7 +91,7 @@ export async function getScenario(ctx: BenchContext): Promise<void> {
       server: ctx.baselineServer,
       options: { request: () => ({ method: 'GET', path: `/pk/${pick(ctx, ctx.baseline.ids)}`, expect: [200] }) },
     },
-    { label: 'roster GET /Users/{id}', server: ctx.roster, options: { request: () => getUserRequest(ctx.okta, pick(ctx, ctx.okta.users).id) } },
+    rosterGetSide(ctx),
   );
   printComparison(roster, base);
   ctx.checks.push(ratioCheck('get user by id', roster, base, 0.6));
@@ -104,6 +118,24 @@ function baselineInsert(ctx: BenchContext): Side {
   };
 }
 
+/** Okta's create, with userNames no run has used. */
+export function rosterCreateSide(ctx: BenchContext): Side {
+  const tag = ctx.freshTag();
+  return {
+    label: `roster POST /Users (Okta${ctx.flags.password ? ', with password' : ''})`,
+    server: ctx.roster,
+    options: {
+      request: (i: number) => ({
+        method: 'POST',
+        path: `${ctx.okta.base}/Users`,
+        headers: idpHeaders('okta', ctx.okta.token, true),
+        body: JSON.stringify(oktaUserBody(identity(tag, i), ctx.flags.password)),
+        expect: [201],
+      }),
+    },
+  };
+}
+
 function writeChecks(ctx: BenchContext, name: string, roster: Measurement, base: Measurement): void {
   printComparison(roster, base);
   ctx.checks.push(ratioCheck(name, roster, base, 0.5), p99Check(name, roster, 50));
@@ -113,20 +145,7 @@ function writeChecks(ctx: BenchContext, name: string, roster: Measurement, base:
 export async function writeScenarios(ctx: BenchContext, which: { create: boolean; patch: boolean }): Promise<void> {
   if (which.create) {
     heading('Create (POST /Users, Okta shape, fresh userNames)');
-    const tag = ctx.freshTag();
-    const [base, roster] = await measureAlternating(ctx, baselineInsert(ctx), {
-      label: `roster POST /Users (Okta${ctx.flags.password ? ', with password' : ''})`,
-      server: ctx.roster,
-      options: {
-        request: (i: number) => ({
-          method: 'POST',
-          path: `${ctx.okta.base}/Users`,
-          headers: idpHeaders('okta', ctx.okta.token, true),
-          body: JSON.stringify(oktaUserBody(identity(tag, i), ctx.flags.password)),
-          expect: [201],
-        }),
-      },
-    });
+    const [base, roster] = await measureAlternating(ctx, baselineInsert(ctx), rosterCreateSide(ctx));
     writeChecks(ctx, 'create user (POST)', roster, base);
   }
   if (which.patch) {

@@ -6,9 +6,11 @@
  * Every user is derived from its index, so the baseline and Roster hold the same userNames and
  * documents, and a scenario can name a user by index without looking anything up.
  */
+import { randomBytes } from 'node:crypto';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { v7 as uuidv7 } from 'uuid';
+import { digestOf, FLOOR_SCHEMA } from './baseline-floor.ts';
 import type { Sql } from './database.ts';
 import { runLoad, sendOnce, type HttpRequest, type LoadResult } from './load.ts';
 
@@ -301,6 +303,8 @@ export interface BaselineSeed {
   directoryId: string;
   ids: string[];
   userNames: string[];
+  /** The bearer token of the floor's routes (baseline-floor.ts). */
+  floorToken: string;
 }
 
 /**
@@ -317,15 +321,18 @@ export async function seedBaseline(sql: Sql, count: number): Promise<BaselineSee
       document jsonb not null
     );
     create unique index baseline_users_user_name_key on baseline_users (directory_id, lower(user_name));
+    ${FLOOR_SCHEMA}
   `);
   const directoryId = uuidv7();
+  const floorToken = randomBytes(32).toString('base64url');
+  await sql`insert into baseline_tokens (id, directory_id, token_hash) values (${uuidv7()}, ${directoryId}, ${digestOf(floorToken)})`;
   const ids = Array.from({ length: count }, () => uuidv7());
   const userNames = Array.from({ length: count }, (_, i) => identity('s', i).userName);
   await copyRows(sql, 'copy baseline_users (id, directory_id, user_name, document) from stdin', count, (i) => {
     const id = identity('s', i);
     return [ids[i]!, directoryId, copyEscape(id.userName), copyEscape(JSON.stringify(storedDocument(id)))].join('\t');
   });
-  return { directoryId, ids, userNames };
+  return { directoryId, ids, userNames, floorToken };
 }
 
 export interface ScaleSeedTarget {
