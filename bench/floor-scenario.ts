@@ -7,8 +7,7 @@
 import type { HttpRequest } from './load.ts';
 import { exactlyOne, measureAlternating, pick, type BenchContext, type Side } from './measure.ts';
 import { heading, printComparison, say } from './report.ts';
-import { rosterCreateSide, rosterGetSide, rosterLookupSide } from './scenarios.ts';
-import { identity, storedDocument } from './seed.ts';
+import { baselineInsert, rosterCreateSide, rosterGetSide, rosterLookupSide } from './scenarios.ts';
 
 function floorSide(ctx: BenchContext, label: string, request: (i: number) => HttpRequest, check?: Side['options']['check']): Side {
   const auth = { Authorization: `Bearer ${ctx.baseline.floorToken}` };
@@ -44,17 +43,14 @@ export async function floorScenario(ctx: BenchContext): Promise<void> {
   const [getFloor, getRoster] = await measureAlternating(ctx, get, rosterGetSide(ctx));
   printComparison(getRoster, getFloor, 'floor');
 
-  const tag = ctx.freshTag();
-  const insert = floorSide(ctx, 'floor POST /floor/insert (token, count, log row)', (i) => {
-    const id = identity(tag, i);
-    return {
-      method: 'POST',
-      path: '/floor/insert',
-      headers: { 'Content-Type': 'application/json' },
-      body: JSON.stringify({ userName: id.userName, document: storedDocument(id) }),
-      expect: [201],
-    };
-  });
+  // The baseline's insert with its fresh userNames, sent to the floor's route.
+  const plainInsert = baselineInsert(ctx).options.request;
+  const insert = floorSide(ctx, 'floor POST /floor/insert (token, count, log row)', (i) => ({
+    ...plainInsert(i),
+    method: 'POST',
+    path: '/floor/insert',
+    expect: [201],
+  }));
   const [insertFloor, createRoster] = await measureAlternating(ctx, insert, rosterCreateSide(ctx));
   printComparison(createRoster, insertFloor, 'floor');
 

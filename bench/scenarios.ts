@@ -98,7 +98,7 @@ export async function getScenario(ctx: BenchContext): Promise<void> {
 }
 
 /** The floor of every write: one autocommitted single-row INSERT … RETURNING id. */
-function baselineInsert(ctx: BenchContext): Side {
+export function baselineInsert(ctx: BenchContext): Side {
   const tag = ctx.freshTag();
   return {
     label: 'baseline POST /insert (one-row insert, returning id)',
