@@ -1,7 +1,29 @@
 // Lint: typescript-eslint's recommended rules, plus the folder boundaries of the architecture
 // (see README "Architecture"), which are cheap to enforce with no-restricted-imports.
+import path from 'node:path';
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
+
+/**
+ * A module may import files of its own folder and of the folders above it; any other folder it
+ * reaches through that folder's index.ts, its public surface.
+ */
+const throughIndex = {
+  meta: { type: 'problem', schema: [], messages: { inside: "import {{folder}}/index.ts, not {{file}}: a folder's index.ts is its public surface" } },
+  create(context) {
+    const check = (node) => {
+      const spec = node.source?.value;
+      if (typeof spec !== 'string' || !spec.startsWith('.')) return;
+      const from = path.dirname(context.filename);
+      const target = path.resolve(from, spec);
+      const folder = path.dirname(target);
+      const ownOrAbove = from === folder || from.startsWith(folder + path.sep);
+      if (ownOrAbove || path.basename(target) === 'index.ts') return;
+      context.report({ node: node.source, messageId: 'inside', data: { folder: path.relative(from, folder) || '.', file: spec } });
+    };
+    return { ImportDeclaration: check, ExportNamedDeclaration: check, ExportAllDeclaration: check, ImportExpression: check };
+  },
+};
 
 const forbid = (...groups) => ({
   'no-restricted-imports': [
@@ -25,7 +47,16 @@ export default tseslint.config(
       '@typescript-eslint/consistent-type-imports': 'error',
     },
   },
+  {
+    files: ['src/**/*.ts', 'src/**/*.tsx'],
+    plugins: { roster: { rules: { 'through-index': throughIndex } } },
+    rules: { 'roster/through-index': 'error' },
+  },
   { files: ['src/directory/**/*.ts', 'src/db/**/*.ts'], rules: forbid(HONO, PROTOCOLS) },
+  {
+    files: ['src/jobs/**/*.ts'],
+    rules: forbid([['hono', 'hono/*', '@hono/*', '**/scim/**', '**/sso/**', '**/admin/**', '**/cli/**'], 'background jobs call the domain, never a protocol']),
+  },
   {
     files: ['src/ids.ts', 'src/errors.ts', 'src/config.ts'],
     rules: forbid([['./*', '../*', '!./ids.ts', '!./errors.ts'], 'ids, errors and config are leaves']),

@@ -8,10 +8,10 @@ import { requestId } from 'hono/request-id';
 import { adminApiRoutes, controlRoutes } from './admin/index.ts';
 import { publicUrlOf, type Config } from './config.ts';
 import { migrationStatus, type DatabaseHandle } from './db/index.ts';
-import { failureSummary } from './http/failure-summary.ts';
-import { jsonError, jsonErrorFor } from './http/json-errors.ts';
-import type { Logger } from './http/logger.ts';
-import { requestLogging } from './http/request-logging.ts';
+import { failureSummary } from './http/index.ts';
+import { jsonError, jsonErrorFor } from './http/index.ts';
+import type { Logger } from './http/index.ts';
+import { requestLogging } from './http/index.ts';
 import { scimLimits, scimRoutes, type RequestLogSink } from './scim/index.ts';
 
 export interface AppDeps {

@@ -9,9 +9,9 @@ import { createAdaptorServer } from '@hono/node-server';
 import type { Hono } from 'hono';
 import { createApp } from './app.ts';
 import { withListeningPort, type Config } from './config.ts';
-import { tryAcquireDataDirLock, type DataDirLock } from './db/data-dir-lock.ts';
+import { tryAcquireDataDirLock, type DataDirLock } from './db/index.ts';
 import { describeUnreachable, migrate, openDatabase, type DatabaseHandle } from './db/index.ts';
-import type { Logger } from './http/logger.ts';
+import type { Logger } from './http/index.ts';
 import { RequestLogWriter, startCountFolder, startRequestLogPruner, type PeriodicTask, type RequestLogPruner } from './scim/index.ts';
 import { withResolvedSecret } from './secret-file.ts';
 

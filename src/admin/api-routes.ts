@@ -6,8 +6,8 @@ import { Hono } from 'hono';
 import type { Database } from '../db/index.ts';
 import { authenticateApiKey, enterOrganization, listDirectories, listOrganizations, listRequests, type Actor } from '../directory/index.ts';
 import { DomainError } from '../errors.ts';
-import { readBearer } from '../http/bearer.ts';
-import { jsonError, jsonErrorFor } from '../http/json-errors.ts';
+import { readBearer } from '../http/index.ts';
+import { jsonError, jsonErrorFor } from '../http/index.ts';
 import { loggedRequestJson, parseBefore } from './request-log-json.ts';
 
 type AdminVariables = { actor: Actor };

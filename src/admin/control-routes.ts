@@ -6,8 +6,8 @@
  */
 import { timingSafeEqual } from 'node:crypto';
 import { Hono } from 'hono';
-import { readBearer } from '../http/bearer.ts';
-import { jsonError, jsonErrorFor } from '../http/json-errors.ts';
+import { readBearer } from '../http/index.ts';
+import { jsonError, jsonErrorFor } from '../http/index.ts';
 import { isOperationName, runOperation, type OperationEnv } from './operations.ts';
 
 export interface ControlRoutesOptions {

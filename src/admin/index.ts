@@ -2,3 +2,4 @@
 export { adminApiRoutes } from './api-routes.ts';
 export { controlRoutes } from './control-routes.ts';
 export { operations, runOperation, isOperationName, type OperationName, type OperationEnv } from './operations.ts';
+export type { LoggedRequestJson } from './request-log-json.ts';

@@ -3,7 +3,7 @@
  * any number of processes may. On the embedded database only one process may open the files, so
  * when a server holds them the command is sent to that server's control endpoint instead.
  */
-import { tryAcquireDataDirLock } from '../db/data-dir-lock.ts';
+import { tryAcquireDataDirLock } from '../db/index.ts';
 import { describeUnreachable, migrate, openDatabase, type DatabaseHandle } from '../db/index.ts';
 import { runOperation, type OperationName } from '../admin/index.ts';
 import { publicUrlOf, type Config } from '../config.ts';

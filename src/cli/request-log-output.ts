@@ -2,7 +2,7 @@
  * `roster directory log` for people: one line per request, the fields that tell what happened
  * first. Bodies are left to `--json`, where they can be read whole.
  */
-import type { LoggedRequestJson } from '../admin/request-log-json.ts';
+import type { LoggedRequestJson } from '../admin/index.ts';
 
 export function formatRequestLog(result: unknown): string {
   const entries = result as LoggedRequestJson[];

@@ -1,7 +1,7 @@
 /** Directories: an organization's SCIM connections, one per identity provider it provisions from. */
 import { and, asc, count, eq, isNull } from 'drizzle-orm';
 import { schema, withTransaction } from '../db/index.ts';
-import { DIRECTORY_PROVIDERS, type DirectoryProvider } from '../db/schema/directories.ts';
+import { DIRECTORY_PROVIDERS, type DirectoryProvider } from '../db/schema/index.ts';
 import { DomainError } from '../errors.ts';
 import { newId, parseDirectoryId, type DirectoryId } from '../ids.ts';
 import { recordAudit } from './audit.ts';

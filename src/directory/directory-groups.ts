@@ -21,7 +21,7 @@ import { admitWithRead, admitWithReadOne, type AdmissionRequest, type AdmittedRe
 import { touchGroupsContaining, touchMembersOf, touchUsers } from './related-versions.ts';
 import { checkVersion, lookupPage, lookupValue, type ListPage, type ListQuery, type Precondition } from './directory-users.ts';
 import { applyMemberChanges, type MemberChange, type MemberInput, type MembershipDelta } from './group-members.ts';
-import { conditionToSql, sortToSql } from './resource-query-sql.ts';
+import { conditionToSql, sortToSql } from './resource-query/index.ts';
 
 export interface StoredGroup {
   id: string;

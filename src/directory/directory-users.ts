@@ -30,8 +30,8 @@ import {
 import { selectUserPage } from './user-positions.ts';
 import { hashPassword } from './passwords.ts';
 import { touchGroupsContaining } from './related-versions.ts';
-import type { Condition, SortSpec } from './resource-query.ts';
-import { conditionToSql, sortToSql } from './resource-query-sql.ts';
+import type { Condition, SortSpec } from './resource-query/index.ts';
+import { conditionToSql, sortToSql } from './resource-query/index.ts';
 
 export type { StoredUser, UserGroupRef } from './user-statements.ts';
 

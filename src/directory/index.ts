@@ -10,7 +10,7 @@ export * from './directory-context.ts';
 export * from './directory-users.ts';
 export * from './directory-groups.ts';
 export { loadMembers, type GroupMember, type MemberChange, type MemberInput, type MemberType, type MembershipDelta } from './group-members.ts';
-export type * from './resource-query.ts';
+export type * from './resource-query/index.ts';
 export * from './request-log.ts';
 export * from './rate-limits.ts';
 export { foldResourceCounts, vacuumCountDeltas } from './resource-counts.ts';

@@ -7,7 +7,7 @@
  */
 import type { Context, MiddlewareHandler } from 'hono';
 import type { AdmissionRequest, RateLimitVerdict, ScimAdmission, ScimPrincipal } from '../directory/index.ts';
-import { readBearer } from '../http/bearer.ts';
+import { readBearer } from '../http/index.ts';
 import { AdmissionGate } from './admission-gate.ts';
 import { ScimRequestError, scimError, scimErrorFor } from './errors.ts';
 

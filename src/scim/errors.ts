@@ -6,8 +6,8 @@ import type { Context } from 'hono';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import { isDatabaseUnavailable } from '../db/index.ts';
 import { isDomainError } from '../errors.ts';
-import { STATUS_BY_CODE } from '../http/error-status.ts';
-import { DATABASE_RETRY_AFTER_SECONDS } from '../http/json-errors.ts';
+import { STATUS_BY_CODE } from '../http/index.ts';
+import { DATABASE_RETRY_AFTER_SECONDS } from '../http/index.ts';
 
 export const SCIM_ERROR_URN = 'urn:ietf:params:scim:api:messages:2.0:Error';
 export const SCIM_CONTENT_TYPE = 'application/scim+json; charset=utf-8';

@@ -14,7 +14,7 @@ import {
 } from '../directory/index.ts';
 import { ScimRequestError } from './errors.ts';
 import type { ResourceAdapter } from './resource-routes.ts';
-import { matchesElement } from './resource/element-filter.ts';
+import { matchesElement } from './resource/index.ts';
 import { applyPatch, checkImmutable, wantsAttribute, type MemberOp, type MemberRef, type PatchResult, type ScimDocument } from './resource/index.ts';
 import { groupRepresentation } from './representation.ts';
 import { findAttribute, GROUP_RESOURCE_SCHEMAS, GROUP_SCHEMA } from './schema/index.ts';

@@ -2,8 +2,8 @@
 export { scimRoutes, type ScimRoutesOptions } from './routes.ts';
 export { scimError, scimErrorBody, SCIM_CONTENT_TYPE, type ScimType } from './errors.ts';
 export { scimLimits, type ScimLimits } from './limits.ts';
-export { scimRequestLog, type RequestLogSink, type ScimRequestLogOptions } from './request-log.ts';
-export { RequestLogWriter, type RequestLogWriterOptions, type RequestLogWriterStats } from './request-log-writer.ts';
-export { startRequestLogPruner, type RequestLogPruner, type RequestLogPrunerOptions } from './request-log-pruner.ts';
-export { startCountFolder, type CountFolderOptions } from './count-folder.ts';
-export type { PeriodicTask } from './periodic-task.ts';
+export { scimRequestLog, type RequestLogSink, type ScimRequestLogOptions } from './request-log/index.ts';
+export { RequestLogWriter, type RequestLogWriterOptions, type RequestLogWriterStats } from '../jobs/index.ts';
+export { startRequestLogPruner, type RequestLogPruner, type RequestLogPrunerOptions } from '../jobs/index.ts';
+export { startCountFolder, type CountFolderOptions } from '../jobs/index.ts';
+export type { PeriodicTask } from '../jobs/index.ts';

@@ -3,8 +3,8 @@
  * router for single requests, and on the in-process router that runs Bulk operations.
  */
 import type { Context, Hono } from 'hono';
-import { failureSummary } from '../http/failure-summary.ts';
-import type { Logger } from '../http/logger.ts';
+import { failureSummary } from '../http/index.ts';
+import type { Logger } from '../http/index.ts';
 import type { ScimVariables } from './auth.ts';
 import { scimErrorFor } from './errors.ts';
 import { groupsAdapter } from './groups-adapter.ts';

@@ -5,17 +5,17 @@
 import { Hono, type Context } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import type { Database } from '../db/index.ts';
-import type { Logger } from '../http/logger.ts';
+import type { Logger } from '../http/index.ts';
 import { admissionRequest, admitRequest } from '../directory/index.ts';
 import { scimAdmissionSettle } from './admission-gate.ts';
 import { scimBearerAuth, type ScimVariables } from './auth.ts';
-import { bulkRoutes } from './bulk.ts';
+import { bulkRoutes } from './bulk/index.ts';
 import { findResourceType, findSchema, resourceTypes, schemas, serviceProviderConfig } from './discovery.ts';
 import { scimError } from './errors.ts';
 import { mountResourceCollections, scimErrorHandler } from './resource-collections.ts';
 import type { ScimLimits } from './limits.ts';
 import { scimRateLimit, scimRequestBudget, type ScimRateLimitOptions } from './rate-limit.ts';
-import { scimRequestLog, type RequestLogSink } from './request-log.ts';
+import { scimRequestLog, type RequestLogSink } from './request-log/index.ts';
 import { scimJson } from './respond.ts';
 import { LIST_RESPONSE_URN } from './schema/index.ts';
 

@@ -5,7 +5,7 @@ import { and, eq, sql } from 'drizzle-orm';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { schema } from '../../src/db/index.ts';
 import type { ResourceKind } from '../../src/directory/index.ts';
-import { conditionToSql } from '../../src/directory/resource-query-sql.ts';
+import { conditionToSql } from '../../src/directory/resource-query/sql.ts';
 import { filterToCondition, parseFilter } from '../../src/scim/filter/index.ts';
 import { testDatabaseKind, useTestDatabase } from '../support/database.ts';
 import { createTestDirectory } from '../support/factories.ts';

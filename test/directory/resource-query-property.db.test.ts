@@ -9,8 +9,8 @@ import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { schema } from '../../src/db/index.ts';
 import type { AttributeRef, AttributeType, CompareOp, Condition } from '../../src/directory/index.ts';
-import { comparableDateTime } from '../../src/directory/resource-query-datetime.ts';
-import { conditionToSql } from '../../src/directory/resource-query-sql.ts';
+import { comparableDateTime } from '../../src/directory/resource-query/datetime.ts';
+import { conditionToSql } from '../../src/directory/resource-query/sql.ts';
 import { testDatabaseKind, useTestDatabase } from '../support/database.ts';
 import { createTestDirectory } from '../support/factories.ts';
 

@@ -5,7 +5,7 @@ import { and, asc, eq, type SQL } from 'drizzle-orm';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { schema } from '../../src/db/index.ts';
 import type { Condition, ResourceKind } from '../../src/directory/index.ts';
-import { conditionToSql, sortToSql } from '../../src/directory/resource-query-sql.ts';
+import { conditionToSql, sortToSql } from '../../src/directory/resource-query/sql.ts';
 import { filterToCondition, parseAttrPath, parseFilter, sortByToSpec } from '../../src/scim/filter/index.ts';
 import { testDatabaseKind, useTestDatabase } from '../support/database.ts';
 import { createTestDirectory } from '../support/factories.ts';

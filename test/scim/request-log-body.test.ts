@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { clean, loggableBody, redact } from '../../src/scim/request-log-body.ts';
+import { clean, loggableBody, redact } from '../../src/scim/request-log/body.ts';
 
 describe('request-log bodies', () => {
   it('removes every password member, at any depth and in any case', () => {

@@ -21,7 +21,7 @@
  *   single-valued complex attribute (`name[givenName eq "x"]`) it tests that attribute's parts.
  */
 import type { AttributeRef, Condition, ResourceKind, SortSpec } from '../../directory/index.ts';
-import { comparableDateTime } from '../../directory/resource-query-datetime.ts';
+import { comparableDateTime } from '../../directory/resource-query/index.ts';
 import {
   findSubAttribute,
   GROUP_RESOURCE_SCHEMAS,

@@ -39,3 +39,6 @@ export { checkImmutable } from './immutable.ts';
 
 /** Responses: `returned` and `attributes` / `excludedAttributes`. */
 export { projectResource, wantsAttribute, type ProjectionQuery } from './project.ts';
+
+/** JSON helpers that ignore inherited keys and match member names case-insensitively, as SCIM does. */
+export { findKey, isPlainObject, jsonType, setOwn, type JsonObject } from './json.ts';

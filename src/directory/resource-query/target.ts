@@ -4,8 +4,8 @@
  * resource-query-sql.ts works on these shapes and never on tables directly.
  */
 import type { SQL } from 'drizzle-orm';
-import type { AttributeRef, Condition } from './resource-query.ts';
-import type { Operand } from './resource-query-operand.ts';
+import type { AttributeRef, Condition } from './types.ts';
+import type { Operand } from './operand.ts';
 
 /** One value per row. */
 export interface ScalarTarget {

@@ -5,12 +5,12 @@
  */
 import { sql, type SQL } from 'drizzle-orm';
 import type { PgColumn } from 'drizzle-orm/pg-core';
-import { schema } from '../db/index.ts';
-import type { AttributeRef, Condition, ResourceKind } from './resource-query.ts';
-import { isStorableText, TRUE, type OperandKind } from './resource-query-operand.ts';
-import { documentElements, documentTarget } from './resource-query-document.ts';
-import { isRelational, relationElements, relationTarget } from './resource-query-relations.ts';
-import type { ElementSource, ScalarTarget, Scope, Target } from './resource-query-target.ts';
+import { schema } from '../../db/index.ts';
+import type { AttributeRef, Condition, ResourceKind } from './types.ts';
+import { isStorableText, TRUE, type OperandKind } from './operand.ts';
+import { documentElements, documentTarget } from './document.ts';
+import { isRelational, relationElements, relationTarget } from './relations.ts';
+import type { ElementSource, ScalarTarget, Scope, Target } from './target.ts';
 
 const users = schema.directoryUsers;
 const groups = schema.directoryGroups;

@@ -7,7 +7,7 @@
  * double quotes (a value in a PATCH path filter such as `members[value eq "bulkId:x"]`). Other text
  * that merely contains "bulkId:" is data, and object keys are attribute names, never references.
  */
-import { isPlainObject, setOwn, type JsonObject } from './resource/json.ts';
+import { isPlainObject, setOwn, type JsonObject } from '../resource/index.ts';
 
 /** What a bulkId may be: the characters that end a reference cannot be part of one. */
 export const BULK_ID_PATTERN = /^[^\s"/?#\]]+$/;

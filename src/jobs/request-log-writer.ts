@@ -7,9 +7,9 @@
  */
 import type { Database } from '../db/index.ts';
 import { recordRequests, type RequestLogEntry } from '../directory/index.ts';
-import type { Logger } from '../http/logger.ts';
-import { failureSummary } from '../http/failure-summary.ts';
-import type { RequestLogSink } from './request-log.ts';
+import type { Logger } from '../http/index.ts';
+import { failureSummary } from '../http/index.ts';
+import type { RequestLogSink } from '../scim/request-log/index.ts';
 
 export interface RequestLogWriterOptions {
   db: Database;

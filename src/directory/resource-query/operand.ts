@@ -4,8 +4,8 @@
  * as a parameter; the only SQL text written here is fixed by this module.
  */
 import { sql, type SQL } from 'drizzle-orm';
-import type { AttributeType, CompareOp } from './resource-query.ts';
-import { comparableDateTime, timestamptzOf } from './resource-query-datetime.ts';
+import type { AttributeType, CompareOp } from './types.ts';
+import { comparableDateTime, timestamptzOf } from './datetime.ts';
 
 /** The SQL type an operand compares as. */
 export type OperandKind = 'text' | 'uuid' | 'boolean' | 'numeric' | 'timestamptz';

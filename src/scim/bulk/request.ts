@@ -3,11 +3,11 @@
  * that is malformed anywhere, or that has more operations than the published `maxOperations`,
  * changes nothing. What each operation's `data` means is left to the handler that runs it.
  */
-import { BULK_ID_PATTERN, bulkIdOfPath } from './bulk-references.ts';
-import type { ScimType } from './errors.ts';
-import type { Parsed } from './request.ts';
-import { findKey, isPlainObject, jsonType, type JsonObject } from './resource/json.ts';
-import { BULK_REQUEST_URN } from './schema/index.ts';
+import { BULK_ID_PATTERN, bulkIdOfPath } from './references.ts';
+import type { ScimType } from '../errors.ts';
+import type { Parsed } from '../request.ts';
+import { findKey, isPlainObject, jsonType, type JsonObject } from '../resource/index.ts';
+import { BULK_REQUEST_URN } from '../schema/index.ts';
 
 export type BulkMethod = 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 export type BulkEndpoint = 'Users' | 'Groups';

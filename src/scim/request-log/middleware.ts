@@ -7,9 +7,9 @@
  * in a batch: the request never waits for the database on its account.
  */
 import type { MiddlewareHandler } from 'hono';
-import type { RequestLogEntry, ScimPrincipal } from '../directory/index.ts';
-import type { ScimVariables } from './auth.ts';
-import { BODY_MARKER_KEY, clean, DEFAULT_LOGGED_BODY_BYTES, loggableBody } from './request-log-body.ts';
+import type { RequestLogEntry, ScimPrincipal } from '../../directory/index.ts';
+import type { ScimVariables } from '../auth.ts';
+import { BODY_MARKER_KEY, clean, DEFAULT_LOGGED_BODY_BYTES, loggableBody } from './body.ts';
 
 /** Where entries go; the batching writer in production, anything with `enqueue` in tests. */
 export interface RequestLogSink {

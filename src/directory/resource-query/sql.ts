@@ -20,11 +20,11 @@
  * - A string that PostgreSQL cannot hold (NUL, unpaired surrogates) equals nothing.
  */
 import { sql, type SQL } from 'drizzle-orm';
-import { DomainError } from '../errors.ts';
-import type { CompareOp, Condition, ResourceKind, SortSpec } from './resource-query.ts';
-import { comparePositive, FALSE, isStorableText, sortKey, TRUE } from './resource-query-operand.ts';
-import { rootScope } from './resource-query-scope.ts';
-import type { Scope, Target } from './resource-query-target.ts';
+import { DomainError } from '../../errors.ts';
+import type { CompareOp, Condition, ResourceKind, SortSpec } from './types.ts';
+import { comparePositive, FALSE, isStorableText, sortKey, TRUE } from './operand.ts';
+import { rootScope } from './scope.ts';
+import type { Scope, Target } from './target.ts';
 
 /**
  * A WHERE predicate for `condition` over the table of `kind`. It may evaluate to NULL where the

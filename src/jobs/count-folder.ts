@@ -7,8 +7,8 @@
  */
 import type { Database } from '../db/index.ts';
 import { foldResourceCounts, vacuumCountDeltas } from '../directory/index.ts';
-import type { Logger } from '../http/logger.ts';
-import { failureSummary } from '../http/failure-summary.ts';
+import type { Logger } from '../http/index.ts';
+import { failureSummary } from '../http/index.ts';
 import { startPeriodicTask, type PeriodicTask } from './periodic-task.ts';
 
 export interface CountFolderOptions {

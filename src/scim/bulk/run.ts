@@ -19,11 +19,11 @@
  * - Nothing is rolled back: "the service provider MUST continue performing as many changes as
  *   possible and disregard partial failures" (§3.7).
  */
-import { holdBack, referencesIn, replaceReferences, type HeldBack } from './bulk-references.ts';
-import type { BulkMethod, BulkOperation, BulkRequest } from './bulk-request.ts';
-import { scimErrorBody } from './errors.ts';
-import { isPlainObject } from './resource/json.ts';
-import { PATCH_OP_URN } from './schema/index.ts';
+import { holdBack, referencesIn, replaceReferences, type HeldBack } from './references.ts';
+import type { BulkMethod, BulkOperation, BulkRequest } from './request.ts';
+import { scimErrorBody } from '../errors.ts';
+import { isPlainObject } from '../resource/index.ts';
+import { PATCH_OP_URN } from '../schema/index.ts';
 
 /** One single-resource request, run with the Bulk request's principal; answers what the endpoint would. */
 export type BulkDispatch = (request: { method: BulkMethod; path: string; body?: unknown; ifMatch?: string }) => Promise<Response>;

@@ -6,11 +6,11 @@
  * A User's `groups` here are its direct memberships, the ones its representation lists.
  */
 import { sql, type SQL } from 'drizzle-orm';
-import { schema } from '../db/index.ts';
-import { DomainError } from '../errors.ts';
-import type { AttributeRef, ResourceKind } from './resource-query.ts';
-import type { Operand } from './resource-query-operand.ts';
-import type { ElementSource, ScalarTarget, Scope, Target } from './resource-query-target.ts';
+import { schema } from '../../db/index.ts';
+import { DomainError } from '../../errors.ts';
+import type { AttributeRef, ResourceKind } from './types.ts';
+import type { Operand } from './operand.ts';
+import type { ElementSource, ScalarTarget, Scope, Target } from './target.ts';
 
 const users = schema.directoryUsers;
 const groups = schema.directoryGroups;

@@ -4,10 +4,10 @@
  * Extension attributes live under their schema URN, as the document stores them.
  */
 import { sql, type SQL } from 'drizzle-orm';
-import { DomainError } from '../errors.ts';
-import type { AttributeRef } from './resource-query.ts';
-import { jsonOperand, jsonPresent } from './resource-query-operand.ts';
-import type { ElementSource, ScalarTarget, Scope, Target } from './resource-query-target.ts';
+import { DomainError } from '../../errors.ts';
+import type { AttributeRef } from './types.ts';
+import { jsonOperand, jsonPresent } from './operand.ts';
+import type { ElementSource, ScalarTarget, Scope, Target } from './target.ts';
 
 // Aliases of the element row: `qe.j` is one element, `qe.n` its position (from 1).
 const ELEMENT = sql.raw('qe.j');

@@ -12,18 +12,18 @@
  * it (with its body, passwords removed), as for any other request.
  */
 import { Hono } from 'hono';
-import type { Database } from '../db/index.ts';
-import type { ScimPrincipal } from '../directory/index.ts';
-import type { Logger } from '../http/logger.ts';
-import type { ScimVariables } from './auth.ts';
-import { parseBulkRequest } from './bulk-request.ts';
-import { runBulk, type BulkDispatch } from './bulk-run.ts';
-import { scimError, SCIM_CONTENT_TYPE } from './errors.ts';
-import { mountResourceCollections, scimErrorHandler } from './resource-collections.ts';
-import type { ScimLimits } from './limits.ts';
-import { readJsonBody } from './request.ts';
-import { failure, scimJson } from './respond.ts';
-import { BULK_RESPONSE_URN } from './schema/index.ts';
+import type { Database } from '../../db/index.ts';
+import type { ScimPrincipal } from '../../directory/index.ts';
+import type { Logger } from '../../http/index.ts';
+import type { ScimVariables } from '../auth.ts';
+import { parseBulkRequest } from './request.ts';
+import { runBulk, type BulkDispatch } from './run.ts';
+import { scimError, SCIM_CONTENT_TYPE } from '../errors.ts';
+import { mountResourceCollections, scimErrorHandler } from '../resource-collections.ts';
+import type { ScimLimits } from '../limits.ts';
+import { readJsonBody } from '../request.ts';
+import { failure, scimJson } from '../respond.ts';
+import { BULK_RESPONSE_URN } from '../schema/index.ts';
 
 export interface BulkRoutesOptions {
   db: Database;
