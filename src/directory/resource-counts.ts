@@ -42,11 +42,11 @@ export async function foldResourceCounts(db: Database, only?: { directoryId: str
     sql`with folded as (
       delete from directory_resource_count_deltas where ${which} returning directory_id, resource_type, delta
     )
-    insert into directory_resource_counts as c (directory_id, resource_type, shard, count)
-    select f.directory_id, f.resource_type, 0, sum(f.delta)::int
+    insert into directory_resource_counts as c (directory_id, resource_type, count)
+    select f.directory_id, f.resource_type, sum(f.delta)::int
     from folded f join directories d on d.id = f.directory_id
     group by f.directory_id, f.resource_type
-    on conflict (directory_id, resource_type, shard) do update set count = c.count + excluded.count
+    on conflict (directory_id, resource_type) do update set count = c.count + excluded.count
     returning directory_id`,
   );
   return rows.length;

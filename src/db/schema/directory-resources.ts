@@ -15,14 +15,17 @@ export const directoryUsers = pgTable(
     organizationId: uuid('organization_id').notNull(),
     directoryId: uuid('directory_id').notNull(),
     userName: text('user_name').notNull(),
+    /**
+     * userName as uniqueness and filters compare it: NFC-normalised and case-folded in the
+     * application (src/directory/user-names.ts), so composed and decomposed forms are one name.
+     */
+    userNameKey: text('user_name_key').notNull(),
     externalId: text('external_id'),
     active: boolean('active').notNull().default(true),
     displayName: text('display_name'),
     /** Every emails[].value, lower-cased: `emails.value eq` is answered from its GIN index. */
     emailValues: text('email_values').array().notNull().default(sql`'{}'::text[]`),
     document: jsonb('document').$type<Record<string, unknown>>().notNull(),
-    /** scrypt hash of a password the IdP pushed; never returned. */
-    passwordHash: text('password_hash'),
     /** Increases on every change; SCIM ETags are derived from it. */
     version: integer('version').notNull().default(1),
     createdAt: createdAt(),
@@ -36,7 +39,7 @@ export const directoryUsers = pgTable(
     }).onDelete('cascade'),
     unique('directory_users_directory_id_id_key').on(t.directoryId, t.id),
     // userName is unique per directory, compared case-insensitively (RFC 7643: caseExact false).
-    uniqueIndex('directory_users_user_name_key').on(t.directoryId, sql`lower(${t.userName})`),
+    uniqueIndex('directory_users_user_name_key').on(t.directoryId, t.userNameKey),
     index('directory_users_external_id_idx').on(t.directoryId, t.externalId),
     index('directory_users_email_values_idx').using('gin', t.emailValues),
   ],
@@ -157,10 +160,9 @@ export const directoryResourceCounts = pgTable(
   {
     directoryId: uuid('directory_id').notNull(),
     resourceType: text('resource_type').notNull(),
-    shard: integer('shard').notNull(),
     count: integer('count').notNull(),
   },
-  (t) => [primaryKey({ name: 'directory_resource_counts_pkey', columns: [t.directoryId, t.resourceType, t.shard] })],
+  (t) => [primaryKey({ name: 'directory_resource_counts_pkey', columns: [t.directoryId, t.resourceType] })],
 );
 
 /**
