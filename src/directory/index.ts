@@ -14,3 +14,4 @@ export type * from './resource-query/index.ts';
 export * from './request-log.ts';
 export * from './rate-limits.ts';
 export { foldResourceCounts, vacuumCountDeltas } from './resource-counts.ts';
+export { userNameKey, userNameProblem } from './user-names.ts';
