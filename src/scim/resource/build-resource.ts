@@ -21,8 +21,6 @@ import { fault } from './result.ts';
 
 export interface BuiltResource {
   readonly document: ScimDocument;
-  /** The writeOnly User `password`, when the body set one. */
-  readonly password?: string;
   /** Group `members` when the body has the key: `[]` for `null` or `[]`, absent when not sent. */
   readonly members?: MemberRef[];
 }
@@ -41,7 +39,6 @@ export function buildResource(
   const extensionValues = new Map<string, Map<string, unknown>>();
   const foreign = new Map<string, unknown>();
   const seenKeys = new Map<string, string>();
-  let password: string | undefined;
   let members: MemberRef[] | undefined;
 
   for (const [key, raw] of Object.entries(body)) {
@@ -77,11 +74,9 @@ export function buildResource(
 
     const definition = findAttribute(core, key) ?? COMMON_ATTRIBUTES.find((a) => a.name.toLowerCase() === lower);
     if (definition === undefined) fault('invalidSyntax', `the ${kind} schema has no attribute "${key}"`);
-    if (kind === 'User' && definition.mutability === 'writeOnly' && definition.name === 'password') {
-      const value = checkAttributeValue(definition, raw, definition.name, limits);
-      if (value !== undefined) password = value as string;
-      continue;
-    }
+    // Roster holds no passwords: the one Okta's password sync pushes is accepted and dropped
+    // unread, so it is never checked, hashed, stored or echoed in an error message.
+    if (kind === 'User' && definition.name === 'password') continue;
     if (kind === 'Group' && definition.name === 'members') {
       members = parseMemberRefs(raw, 'members', limits);
       continue;
@@ -114,7 +109,6 @@ export function buildResource(
   }
   return {
     document,
-    ...(password !== undefined && { password }),
     ...(members !== undefined && { members }),
   };
 }

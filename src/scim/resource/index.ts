@@ -14,7 +14,7 @@ export type { ResourceError, ResourceErrorStatus, ResourceResult } from './resul
 /** Per-resource size limits and their defaults. */
 export { DEFAULT_LIMITS, type ResourceLimits } from './limits.ts';
 
-/** POST and PUT bodies → canonical document, password and members. */
+/** POST and PUT bodies → canonical document and members (a `password` is dropped). */
 export { normalizeResource, type NormalizedResource, type NormalizeOptions } from './normalize.ts';
 
 /** PatchOp messages: validated with `parsePatchRequest`, applied atomically with `applyPatch`. */

@@ -1,6 +1,6 @@
 /**
- * POST and PUT bodies (RFC 7644 §3.3, §3.5.1) → the canonical document, the password and the
- * member list, or the SCIM error the request deserves.
+ * POST and PUT bodies (RFC 7644 §3.3, §3.5.1) → the canonical document and the member
+ * list (a `password` is dropped: Roster holds none), or the SCIM error the request deserves.
  */
 import type { ResourceSchemas } from '../schema/index.ts';
 import { buildResource, type BuiltResource } from './build-resource.ts';

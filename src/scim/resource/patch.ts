@@ -1,7 +1,8 @@
 /**
  * RFC 7644 §3.5.2 PATCH on a canonical document: operations apply in order to a copy, and the
  * result is checked as a PUT body would be, so either every operation takes effect or none does.
- * Group membership and the User password are not document data: they come back separately.
+ * Group membership is not document data: it comes back separately. A User `password` is
+ * accepted and dropped, since Roster holds no passwords.
  */
 import type { ResourceSchemas } from '../schema/index.ts';
 import { buildResource } from './build-resource.ts';
@@ -36,8 +37,6 @@ export interface PatchOptions extends ResourceLimits {
 
 export interface PatchResult {
   readonly document: ScimDocument;
-  /** The last password the operations set, for the caller to hash; absent when none did. */
-  readonly password?: string;
   /** Membership changes of a Group, in request order; empty for Users. */
   readonly memberOps: readonly MemberOp[];
 }
@@ -45,7 +44,6 @@ export interface PatchResult {
 interface PatchState {
   readonly document: JsonObject;
   readonly memberOps: MemberOp[];
-  password?: string;
 }
 
 interface PatchContext {
@@ -82,7 +80,6 @@ export function applyPatch(
     assertImmutableKept(document, built.document, resourceSchemas);
     return {
       document: built.document,
-      ...(state.password !== undefined && { password: state.password }),
       memberOps: state.memberOps,
     };
   });
@@ -150,10 +147,8 @@ function applyToAttribute(
     if (memberOp !== undefined) state.memberOps.push(memberOp);
     return;
   }
-  if (core && context.kind === 'User' && attribute.name === 'password') {
-    state.password = newPassword(op, target, value, context.limits);
-    return;
-  }
+  // Okta's password sync pushes `password` (with or without a path, any op): accepted, dropped.
+  if (core && context.kind === 'User' && attribute.name === 'password') return;
   if (attribute.mutability === 'readOnly' || subAttribute?.mutability === 'readOnly') {
     if (core && attribute.name === 'id' && op !== 'remove' && isOwnId(value, context)) return;
     const name = subAttribute === undefined ? attribute.name : `${attribute.name}.${subAttribute.name}`;
@@ -171,17 +166,6 @@ function applyToAttribute(
 
 function isOwnId(value: unknown, context: PatchContext): boolean {
   return context.currentId !== undefined && value === context.currentId;
-}
-
-function newPassword(op: PatchOpName, target: AttributeTarget, value: unknown, limits: ResolvedLimits): string {
-  if (op === 'remove') fault('mutability', `${target.label}: a password can be replaced but not removed`);
-  if (typeof value !== 'string' || value === '') {
-    fault('invalidValue', `${target.label}: "password" must be a non-empty string`);
-  }
-  if (value.length > limits.maxStringLength) {
-    fault('invalidValue', `${target.label}: "password" is longer than ${limits.maxStringLength} characters`);
-  }
-  return value;
 }
 
 /** The object holding an extension's attributes under its canonical URN, created for add and replace. */

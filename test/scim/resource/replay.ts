@@ -41,7 +41,6 @@ interface Stored {
   readonly kind: ResourceKind;
   document: ScimDocument;
   members: MemberRef[];
-  password?: string;
 }
 
 /** What replaying one step did: the status and body the engine's answers add up to. */
@@ -114,10 +113,10 @@ export class Replay {
   private create(kind: ResourceKind, body: unknown): StepOutcome {
     const result = normalizeResource(body, kind);
     if (!result.ok) return { status: result.error.status, error: result.error.detail };
-    const { document, password, members } = result.value;
+    const { document, members } = result.value;
     if (kind === 'User' && this.userNameTaken(document['userName'], undefined)) return { status: 409, error: 'uniqueness' };
     const id = `${kind.toLowerCase()}-${this.next++}`;
-    const stored: Stored = { kind, document, members: members ?? [], ...(password !== undefined && { password }) };
+    const stored: Stored = { kind, document, members: members ?? [] };
     this.store.set(id, stored);
     return { status: 201, body: this.show(id, stored, {}) };
   }
