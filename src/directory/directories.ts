@@ -1,5 +1,5 @@
 /** Directories: an organization's SCIM connections, one per identity provider it provisions from. */
-import { and, asc, count, eq, isNull } from 'drizzle-orm';
+import { and, asc, eq, max, sql } from 'drizzle-orm';
 import { schema, withTransaction } from '../db/index.ts';
 import { DIRECTORY_PROVIDERS, type DirectoryProvider } from '../db/schema/index.ts';
 import { DomainError } from '../errors.ts';
@@ -64,19 +64,31 @@ export async function createDirectory(
 
 export interface DirectorySummary extends Directory {
   liveTokens: number;
+  /**
+   * When the directory last received an authenticated SCIM request, to the minute; null if never.
+   * It is the latest last_used_at of its tokens, revoked ones included: the admission of every
+   * authenticated request keeps that up to date (at most a minute stale) in the database, so it
+   * costs a read of the directory's few token rows and outlives the request log, which is written
+   * after the response, may drop entries under load and forgets them after its retention period.
+   */
+  lastRequestAt: Date | null;
 }
 
 export async function listDirectories(ctx: OrgContext): Promise<DirectorySummary[]> {
   const d = schema.directories;
   const t = schema.scimTokens;
   const rows = await ctx.db
-    .select({ directory: d, liveTokens: count(t.id) })
+    .select({
+      directory: d,
+      liveTokens: sql<number>`count(${t.id}) filter (where ${t.revokedAt} is null)`.mapWith(Number),
+      lastRequestAt: max(t.lastUsedAt),
+    })
     .from(d)
-    .leftJoin(t, and(eq(t.organizationId, d.organizationId), eq(t.directoryId, d.id), isNull(t.revokedAt)))
+    .leftJoin(t, and(eq(t.organizationId, d.organizationId), eq(t.directoryId, d.id)))
     .where(eq(d.organizationId, ctx.organization.id))
     .groupBy(d.id)
     .orderBy(asc(d.createdAt), asc(d.id));
-  return rows.map((r) => ({ ...toDirectory(r.directory), liveTokens: Number(r.liveTokens) }));
+  return rows.map((r) => ({ ...toDirectory(r.directory), liveTokens: Number(r.liveTokens), lastRequestAt: r.lastRequestAt }));
 }
 
 /** Looks a directory up inside the context's organization; another organization's id is "not found". */

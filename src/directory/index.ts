@@ -2,6 +2,7 @@
 export * from './context.ts';
 export * from './organizations.ts';
 export * from './directories.ts';
+export { deleteDirectory, type DeletedDirectory } from './directory-delete.ts';
 export * from './scim-tokens.ts';
 export * from './scim-admission.ts';
 export * from './api-keys.ts';
