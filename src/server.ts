@@ -1,6 +1,7 @@
 /**
- * The server process: config → database (migrated) → app → listen, and an orderly stop on SIGTERM:
- * no new connections, in-flight requests finish, the database closes, the data-dir lock is freed.
+ * The server: database (migrated) → app → listen, and an orderly stop: no new connections,
+ * in-flight requests finish, the database closes, the data-dir lock is freed. Started by the
+ * process entry (main.ts) and by `roster serve`.
  */
 import { randomBytes } from 'node:crypto';
 import type { Server } from 'node:http';
@@ -153,8 +154,21 @@ async function stop(
   logger.info('stopped');
 }
 
+/** Resolves once SIGTERM or SIGINT has stopped the server. */
+export function stopOnSignal(server: RunningServer): Promise<void> {
+  return new Promise<void>((resolve) => {
+    const stop = () => {
+      process.off('SIGTERM', stop);
+      process.off('SIGINT', stop);
+      server.close().then(resolve, resolve);
+    };
+    process.once('SIGTERM', stop);
+    process.once('SIGINT', stop);
+  });
+}
+
 function loopbackHost(host: string): string {
-  if (host === '0.0.0.0' || host === '' ) return '127.0.0.1';
+  if (host === '0.0.0.0' || host === '') return '127.0.0.1';
   if (host === '::') return '[::1]';
   return host.includes(':') ? `[${host}]` : host;
 }

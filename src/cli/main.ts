@@ -7,7 +7,7 @@ import { Command, CommanderError, InvalidArgumentError, Option } from 'commander
 import { ConfigError, parseConfig, type Config } from '../config.ts';
 import { DIRECTORY_PROVIDERS } from '../directory/index.ts';
 import { createLogger } from '../http/index.ts';
-import { startServer, StartupError } from '../main.ts';
+import { startServer, StartupError } from '../server.ts';
 import type { OperationName } from '../admin/index.ts';
 import { CliError, execute } from './executor.ts';
 import { formatJson, formatText } from './output.ts';
