@@ -14,5 +14,5 @@ export { loadMembers, type GroupMember, type MemberChange, type MemberInput, typ
 export type * from './resource-query/index.ts';
 export * from './request-log.ts';
 export * from './rate-limits.ts';
-export { foldResourceCounts, vacuumCountDeltas } from './resource-counts.ts';
+export { foldResourceCounts } from './resource-counts.ts';
 export { userNameKey, userNameProblem } from './user-names.ts';

@@ -29,7 +29,7 @@ export async function countResources(ctx: DirectoryContext, resourceType: 'User'
 
 /**
  * Moves appended deltas into directory_resource_counts: one directory's of one type, or all of them
- * (the server's housekeeping, src/scim/count-folder.ts). One statement: the deltas it deletes and
+ * (the server's housekeeping, src/jobs/count-folder.ts). One statement: the deltas it deletes and
  * the sum it adds commit together, and a fold running concurrently waits on the rows this one
  * deletes, then skips them, so each delta is added once. Deltas of a directory that no longer
  * exists are dropped.
@@ -52,13 +52,3 @@ export async function foldResourceCounts(db: Database, only?: { directoryId: str
   return rows.length;
 }
 
-/**
- * Removes the deltas' dead rows. A count reads its directory's deltas through their index, and a
- * bitmap scan steps over every entry of a folded delta until vacuum removes it: without vacuum, a
- * count read 41,000 entries for 200 deltas after a few minutes of creates. That must not depend on
- * autovacuum, which an operator may have turned off (the PostgreSQL of these machines has it off).
- * SKIP_LOCKED: another instance's vacuum of the table is as good as ours. Not in a transaction.
- */
-export async function vacuumCountDeltas(db: Database): Promise<void> {
-  await db.execute(sql.raw('vacuum (skip_locked) directory_resource_count_deltas'));
-}

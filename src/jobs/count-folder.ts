@@ -2,11 +2,12 @@
  * Folds the directories' count deltas (src/directory/resource-counts.ts) every few seconds, so
  * that the table the triggers append to stays small: a count reads a few rows whatever the
  * planner thinks of that table, and a directory that is never listed (Entra never pages through
- * all users) does not pile deltas up. Each run then vacuums the deltas' table (see
- * vacuumCountDeltas). Every instance may run it: concurrent folds add each delta once.
+ * all users) does not pile deltas up. The folded rows' dead versions are PostgreSQL's autovacuum's
+ * to remove (migration 0011 sets the table's thresholds). Every instance may run it: concurrent
+ * folds add each delta once.
  */
 import type { Database } from '../db/index.ts';
-import { foldResourceCounts, vacuumCountDeltas } from '../directory/index.ts';
+import { foldResourceCounts } from '../directory/index.ts';
 import type { Logger } from '../http/index.ts';
 import { failureSummary } from '../http/index.ts';
 import { startPeriodicTask, type PeriodicTask } from './periodic-task.ts';
@@ -22,9 +23,7 @@ export function startCountFolder(options: CountFolderOptions): PeriodicTask<numb
   const { db, logger } = options;
   const fold = async (): Promise<number> => {
     try {
-      const folded = await foldResourceCounts(db);
-      await vacuumCountDeltas(db);
-      return folded;
+      return await foldResourceCounts(db);
     } catch (error) {
       logger.warn({ err: failureSummary(error) }, 'directory counts: folding failed; retrying at the next interval');
       return 0;

@@ -9,7 +9,6 @@ import type { Database } from '../db/index.ts';
 import { recordRequests, type RequestLogEntry } from '../directory/index.ts';
 import type { Logger } from '../http/index.ts';
 import { failureSummary } from '../http/index.ts';
-import type { RequestLogSink } from '../scim/request-log/index.ts';
 
 export interface RequestLogWriterOptions {
   db: Database;
@@ -38,8 +37,12 @@ export interface RequestLogWriterStats {
   failed: number;
 }
 
-/** Batches request-log entries into the database; `close()` writes what is still queued. */
-export class RequestLogWriter implements RequestLogSink {
+/**
+ * Batches request-log entries into the database; `close()` writes what is still queued. The SCIM
+ * request log hands it entries through `enqueue` (its RequestLogSink), a shape this class meets
+ * without importing the protocol.
+ */
+export class RequestLogWriter {
   readonly #db: Database;
   readonly #logger: Logger;
   readonly #flushIntervalMs: number;
