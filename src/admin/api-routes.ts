@@ -1,13 +1,23 @@
 /**
  * The admin API, authenticated with operator API keys (`roster api-key create`). It grows with the
- * admin console; today it lists organizations, their directories and each directory's SCIM request log.
+ * admin console; today it lists organizations, their directories and each directory's SCIM request
+ * log, and deletes a directory.
  */
 import { Hono } from 'hono';
 import type { Database } from '../db/index.ts';
-import { authenticateApiKey, enterOrganization, listDirectories, listOrganizations, listRequests, type Actor } from '../directory/index.ts';
+import {
+  authenticateApiKey,
+  deleteDirectory,
+  enterOrganization,
+  listDirectories,
+  listOrganizations,
+  listRequests,
+  type Actor,
+} from '../directory/index.ts';
 import { DomainError } from '../errors.ts';
 import { readBearer } from '../http/index.ts';
 import { jsonError, jsonErrorFor } from '../http/index.ts';
+import { deletedDirectoryJson } from './operations.ts';
 import { loggedRequestJson, parseBefore } from './request-log-json.ts';
 
 type AdminVariables = { actor: Actor };
@@ -45,9 +55,16 @@ export function adminApiRoutes(options: { db: Database; publicUrl: string }): Ho
         provider: d.provider,
         scimBaseUrl: `${options.publicUrl}/scim/v2/${d.id}`,
         liveTokens: d.liveTokens,
+        lastRequestAt: d.lastRequestAt?.toISOString() ?? null,
         createdAt: d.createdAt.toISOString(),
       })),
     });
+  });
+
+  // 200 with what went, rather than 204: how many users and groups a deletion took is worth seeing.
+  api.delete('/organizations/:slug/directories/:id', async (c) => {
+    const ctx = await enterOrganization({ db: options.db, actor: c.get('actor') }, c.req.param('slug'));
+    return c.json(deletedDirectoryJson(await deleteDirectory(ctx, { directoryId: c.req.param('id') })));
   });
 
   api.get('/organizations/:slug/directories/:id/requests', async (c) => {

@@ -13,6 +13,7 @@ import {
   createDirectory,
   createOrganization,
   createScimToken,
+  deleteDirectory,
   enterOrganization,
   inOrganization,
   listRequests,
@@ -26,6 +27,7 @@ import {
   revokeScimToken,
   type Actor,
   type Context,
+  type DeletedDirectory,
   type ScimTokenInfo,
 } from '../directory/index.ts';
 import { loggedRequestJson, parseBefore } from './request-log-json.ts';
@@ -55,6 +57,9 @@ const tokenJson = (t: ScimTokenInfo) => ({
   lastUsedAt: iso(t.lastUsedAt),
   revokedAt: iso(t.revokedAt),
 });
+
+/** What `directory delete` and the admin API's DELETE answer: the directory and how much went with it. */
+export const deletedDirectoryJson = (d: DeletedDirectory) => ({ id: d.id, deleted: true, users: d.users, groups: d.groups, tokens: d.tokens });
 
 const org = z.string().min(1);
 
@@ -106,8 +111,17 @@ export const operations = {
         provider: d.provider,
         scimBaseUrl: scimBaseUrl(env.publicUrl, d.id),
         liveTokens: d.liveTokens,
+        lastRequestAt: iso(d.lastRequestAt),
         createdAt: iso(d.createdAt),
       }));
+    },
+  }),
+
+  'directory.delete': define({
+    input: z.object({ org, directory: z.string() }),
+    run: async (env, input) => {
+      const ctx = await enterOrganization(ctxOf(env), input.org);
+      return deletedDirectoryJson(await deleteDirectory(ctx, { directoryId: input.directory }));
     },
   }),
 
