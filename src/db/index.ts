@@ -5,5 +5,5 @@ export { migrate, migrationStatus, MIGRATIONS_FOLDER, type MigrationStatus } fro
 export { firstRow, rowsOf } from './rows.ts';
 export { withTransaction } from './tx.ts';
 export { openDatabase, describeUnreachable, isDatabaseUnavailable } from './open.ts';
-export { queryPrepared, queryTemplate, statementTemplate, jsonValue, epochDate, epochDateOrNull, type StatementTemplate } from './prepared.ts';
+export { queryPrepared, jsonValue, epochDate, epochDateOrNull } from './prepared.ts';
 export { tryAcquireDataDirLock, readServerLock, lockFilePath, type DataDirLock, type LockAttempt, type LockInfo } from './data-dir-lock.ts';

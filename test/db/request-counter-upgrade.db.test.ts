@@ -11,7 +11,7 @@ import { migrate as migratePostgres } from 'drizzle-orm/postgres-js/migrator';
 import postgres from 'postgres';
 import { expect, it } from 'vitest';
 import { migrate, MIGRATIONS_FOLDER, openPostgres, rowsOf } from '../../src/db/index.ts';
-import { admitScimRequest } from '../../src/directory/index.ts';
+import { admitScimRequest, scimTokenDigest } from '../../src/directory/index.ts';
 import { issueSecret } from '../../src/directory/secret-tokens.ts';
 import { testDatabaseKind } from '../support/database.ts';
 import { TEST_DATABASE_URL, withDatabase } from '../support/postgres-url.ts';
@@ -50,7 +50,7 @@ it.runIf(testDatabaseKind === 'postgres')('gives the tokens of an upgraded datab
     const now = new Date('2026-03-02T10:00:10.000Z');
     for (const token of tokens) {
       const verdicts = [];
-      for (let i = 0; i < 3; i++) verdicts.push((await admitScimRequest(handle.db, ids.dir, token.secret, budget, now))?.rateLimit?.allowed);
+      for (let i = 0; i < 3; i++) verdicts.push((await admitScimRequest(handle.db, { directoryId: ids.dir, digest: scimTokenDigest(token.secret), budget, now }))?.rateLimit?.allowed);
       expect(verdicts).toEqual([true, true, false]);
     }
   } finally {

@@ -14,6 +14,7 @@ import {
   listScimTokens,
   revokeApiKey,
   revokeScimToken,
+  scimTokenDigest,
 } from '../../src/directory/index.ts';
 import { DomainError } from '../../src/errors.ts';
 import { testDatabaseKind, useTestDatabase } from '../support/database.ts';
@@ -23,7 +24,7 @@ const database = useTestDatabase();
 
 /** The principal a token stands for in a directory, with no rate limit counted. */
 const authenticate = async (directoryId: string, token: string, now?: Date) =>
-  (await admitScimRequest(database.handle.db, directoryId, token, undefined, now))?.principal;
+  (await admitScimRequest(database.handle.db, { directoryId, digest: scimTokenDigest(token), now: now ?? new Date() }))?.principal;
 
 async function auditActions(organizationId: string): Promise<string[]> {
   const rows = await database.handle.db
