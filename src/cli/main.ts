@@ -115,6 +115,13 @@ export async function main(argv: string[], io: Io = defaultIo): Promise<number> 
     .addOption(jsonOption())
     .action(run('directory.list', (o) => ({ org: o.org })));
   directory
+    .command('delete')
+    .description('delete a directory and everything it holds: its tokens stop working at once')
+    .argument('<id>', 'directory id')
+    .requiredOption('--org <slug>', 'organization slug')
+    .addOption(jsonOption())
+    .action((id: string, o: Record<string, unknown>) => run('directory.delete', () => ({ org: o.org, directory: id }))(o));
+  directory
     .command('log')
     .description("show a directory's recent SCIM requests, newest first")
     .requiredOption('--directory <id>', 'directory id')
