@@ -27,7 +27,7 @@ export function scanString(input: string, start: number): LiteralScan<string> {
   let i = start + 1;
   while (i < input.length) {
     const ch = input[i] as string;
-    if (ch === '"') return { ok: true, value, end: i + 1 };
+    if (ch === '"') return storable(value, start, i + 1);
     if (ch === '\\') {
       const escaped = readEscape(input, i);
       if (!escaped.ok) return escaped;
@@ -46,6 +46,17 @@ export function scanString(input: string, start: number): LiteralScan<string> {
     i += 1;
   }
   return { ok: false, detail: `unterminated string starting at position ${start}` };
+}
+
+// After decoding: `\u0000` and a `\ud800` without its pair are text no column can hold and
+// no stored value can equal, so a filter or path carrying one is refused, not run.
+const NUL_OR_LONE_SURROGATE = /[\u0000\uD800-\uDFFF]/u; // eslint-disable-line no-control-regex -- NUL is what it looks for
+
+function storable(value: string, start: number, end: number): LiteralScan<string> {
+  const found = NUL_OR_LONE_SURROGATE.exec(value);
+  if (found === null) return { ok: true, value, end };
+  const what = found[0] === '\u0000' ? 'a NUL character (U+0000)' : 'an unpaired UTF-16 surrogate';
+  return { ok: false, detail: `the string starting at position ${start} holds ${what}, which is not text` };
 }
 
 function readEscape(input: string, at: number): LiteralScan<string> {

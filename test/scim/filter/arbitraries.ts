@@ -48,13 +48,16 @@ function attrPathOf(options: { schema: boolean; subAttr: boolean }): fc.Arbitrar
     }));
 }
 
-/** Strings that are awkward to quote: quotes, backslashes, LIKE wildcards, controls, astral characters. */
+/**
+ * Strings that are awkward to quote: quotes, backslashes, LIKE wildcards, controls, astral
+ * characters. Never NUL, which a filter refuses as no text at all (parse-filter-errors.test.ts).
+ */
 export const awkwardString: fc.Arbitrary<string> = fc.oneof(
   fc.string({
-    unit: fc.constantFrom('"', '\\', '%', '_', '*', '/', 'a', 'Z', ' ', '\n', '\t', '\u0000', '\u001f', 'é', '😀', '\u2028', '[', ')'),
+    unit: fc.constantFrom('"', '\\', '%', '_', '*', '/', 'a', 'Z', ' ', '\n', '\t', '\u0001', '\u001f', 'é', '😀', '\u2028', '[', ')'),
     maxLength: 40,
   }),
-  fc.string({ unit: 'binary', maxLength: 40 }),
+  fc.string({ unit: 'binary', maxLength: 40 }).map((text) => text.replaceAll('\u0000', '\u0001')),
 );
 
 const anyNumber: fc.Arbitrary<number> = fc.oneof(

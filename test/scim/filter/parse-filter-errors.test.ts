@@ -160,6 +160,12 @@ describe('parseFilter rejects, saying what and where', () => {
       ['a eq "line\nbreak"', 'control character U+000A at position 10 must be escaped inside a string'],
       ["a eq 'single'", 'unexpected character "\'" at position 5 (strings are written in straight double quotes)'],
       ['a eq “curly”', 'unexpected character "“" (U+201C) at position 5 (strings are written in straight double quotes)'],
+      // Text no column can hold: refused here rather than run, whether escaped or raw.
+      ['a eq "x\\u0000y"', 'the string starting at position 5 holds a NUL character (U+0000), which is not text'],
+      ['a eq "\\ud800"', 'the string starting at position 5 holds an unpaired UTF-16 surrogate, which is not text'],
+      ['a eq "\\ude00x"', 'the string starting at position 5 holds an unpaired UTF-16 surrogate, which is not text'],
+      ['a eq "raw \ud800 half"', 'the string starting at position 5 holds an unpaired UTF-16 surrogate, which is not text'],
+      ['emails[value eq "\\u0000"]', 'the string starting at position 16 holds a NUL character (U+0000), which is not text'],
     ])('%j', expectInvalid);
   });
 
