@@ -52,7 +52,7 @@ export function createApp(deps: AppDeps): Hono {
       db: handle.db,
       logger,
       publicUrl,
-      limits: scimLimits(config.maxBodyBytes),
+      limits: scimLimits(config.maxBodyBytes, config.scimMaxResourceBytes),
       requestLog: deps.requestLog,
       rateLimit: { perMinute: config.scimRateLimitPerMinute },
     }),

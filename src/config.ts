@@ -22,6 +22,8 @@ export interface Config {
   /** Master key for secrets at rest; in embedded mode it may still be unset until loadOrCreateSecret. */
   readonly secret: string | undefined;
   readonly maxBodyBytes: number;
+  /** Largest SCIM resource stored, in bytes of its document's JSON. */
+  readonly scimMaxResourceBytes: number;
   readonly shutdownTimeoutMs: number;
   /** SCIM requests allowed per bearer token per minute, shared by every instance; 0 disables the limit. */
   readonly scimRateLimitPerMinute: number;
@@ -116,6 +118,7 @@ const envSchema = z.object({
   // database server with more cores.
   DATABASE_POOL_SIZE: integer('DATABASE_POOL_SIZE', 2, 100, 4),
   MAX_BODY_BYTES: integer('MAX_BODY_BYTES', 1024, 64 * 1024 * 1024, 2 * 1024 * 1024),
+  SCIM_MAX_RESOURCE_BYTES: integer('SCIM_MAX_RESOURCE_BYTES', 1024, 16 * 1024 * 1024, 64 * 1024),
   SHUTDOWN_TIMEOUT_MS: integer('SHUTDOWN_TIMEOUT_MS', 0, 600_000, 10_000),
   // 100 requests a second per token: room for a full sync by any IdP, yet a runaway client cannot
   // monopolise the database.
@@ -155,6 +158,7 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
     dataDir: e.DATA_DIR,
     secret: e.ROSTER_SECRET,
     maxBodyBytes: e.MAX_BODY_BYTES,
+    scimMaxResourceBytes: e.SCIM_MAX_RESOURCE_BYTES,
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
     scimRateLimitPerMinute: e.SCIM_RATE_LIMIT_PER_MINUTE,
     scimRequestLogRetentionDays: e.SCIM_REQUEST_LOG_RETENTION_DAYS,

@@ -1,25 +1,14 @@
 /** The groups a directory's identity provider pushed, and their members. */
 import { and, asc, count, eq, sql, type SQL } from 'drizzle-orm';
-import { schema, withTransaction, type Database } from '../db/index.ts';
+import { schema, withTransaction } from '../db/index.ts';
 import { DomainError } from '../errors.ts';
 import { newId, parseScimResourceId } from '../ids.ts';
 import type { DirectoryContext } from './directory-context.ts';
 import { countResources } from './resource-counts.ts';
 import { recordDirectoryEvent, recordMemberDeletedFrom } from './directory-events.ts';
-import {
-  addUsersToGroup,
-  GROUP_BY_ID,
-  GROUPS_BY_DISPLAY_NAME,
-  selectGroupById,
-  toStoredGroup,
-  type GroupLookupSlot,
-  type GroupReadSlot,
-  type RawGroupRow,
-} from './group-statements.ts';
-import { admitWithRead, admitWithReadOne, type AdmissionRequest, type AdmittedRead } from './scim-admission.ts';
-
+import { addUsersToGroup, selectGroupById } from './group-statements.ts';
 import { touchGroupsContaining, touchMembersOf, touchUsers } from './related-versions.ts';
-import { checkVersion, lookupPage, lookupValue, type ListPage, type ListQuery, type Precondition } from './directory-users.ts';
+import { checkVersion, type ListPage, type ListQuery, type Precondition } from './directory-users.ts';
 import { applyMemberChanges, type MemberChange, type MemberInput, type MembershipDelta } from './group-members.ts';
 import { conditionToSql, sortToSql } from './resource-query/index.ts';
 
@@ -67,29 +56,6 @@ export async function getGroup(ctx: DirectoryContext, rawId: string): Promise<St
   return group;
 }
 
-/** A displayName lookup (Entra's, before it creates a group) in the statement that admits the request. */
-export function listGroupsAdmitted(
-  db: Database,
-  request: AdmissionRequest,
-  query: ListQuery,
-): Promise<AdmittedRead<ListPage<StoredGroup>>> | undefined {
-  const displayName = lookupValue(query, 'displayName');
-  if (displayName === undefined) return undefined;
-  return admitWithRead<RawGroupRow, GroupLookupSlot>(db, request, GROUPS_BY_DISPLAY_NAME, { directoryId: request.directoryId, displayName }).then(
-    ({ admission, rows }) => ({ admission, read: () => lookupPage(rows.map(toStoredGroup), query) }),
-  );
-}
-
-/**
- * getGroup in the statement that admits the request (see admitWithRead): what a group's PATCH
- * starts from, and a group by id. Entra sends a PATCH per membership change, at a high rate.
- */
-export function getGroupAdmitted(db: Database, request: AdmissionRequest, rawId: string): Promise<AdmittedRead<StoredGroup>> {
-  const id = parseScimResourceId(rawId);
-  const read = id === undefined ? undefined : { shape: GROUP_BY_ID, values: { directoryId: request.directoryId, id } };
-  return admitWithReadOne<RawGroupRow, GroupReadSlot, StoredGroup>(db, request, read, toStoredGroup, () => notFound(rawId));
-}
-
 /**
  * Adds users (and only users) to a group in one statement. Undefined when some id is not a user
  * of this directory: then nothing was written, and the caller takes the general path, which
@@ -99,7 +65,8 @@ export async function addUsersToGroupFast(ctx: DirectoryContext, group: StoredGr
   const outcome = await addUsersToGroup(ctx, group.id, userIds);
   if (outcome.kind === 'group_not_found') throw notFound(group.id);
   if (outcome.kind === 'not_all_users') return undefined;
-  return { ...group, version: outcome.version, updatedAt: outcome.updatedAt };
+  // The document as the statement saw it: another PATCH may have changed it since `group` was read.
+  return { ...group, document: outcome.document, version: outcome.version, updatedAt: outcome.updatedAt };
 }
 
 export interface GroupChange {

@@ -3,56 +3,50 @@
  * bumps the version (for ETags) and appends to the directory's change feed.
  */
 import { and, asc, count, eq, inArray, sql, type SQL } from 'drizzle-orm';
-import { jsonValue, schema, withTransaction, type Database } from '../db/index.ts';
+import { jsonValue, schema, withTransaction } from '../db/index.ts';
 import { DomainError, isUniqueViolation } from '../errors.ts';
 import { parseScimResourceId } from '../ids.ts';
 import type { DirectoryContext } from './directory-context.ts';
 import { countResources } from './resource-counts.ts';
-import { admitWithRead, admitWithReadOne, admitWithWrite, type AdmissionRequest, type AdmittedRead } from './scim-admission.ts';
 import { recordDirectoryEvent, recordMemberDeletedFrom } from './directory-events.ts';
 import {
   groupsOfRow,
-  insertedUser,
   insertUser,
-  USER_INSERT_SHAPE,
-  userInsertValues,
-  type UserInsertSlot,
   selectUserById,
   selectUserByUserName,
-  toStoredUser,
-  updateUserIfVersion,
-  userReadShape,
-  type RawUserRow,
-  type UserReadSlot,
+  selectUserForUpdate,
+  updateUser,
   type StoredUser,
+  type UserColumns,
   type UserGroupRef,
 } from './user-statements.ts';
 import { selectUserPage } from './user-positions.ts';
-import { hashPassword } from './passwords.ts';
 import { touchGroupsContaining } from './related-versions.ts';
 import type { Condition, SortSpec } from './resource-query/index.ts';
 import { conditionToSql, sortToSql } from './resource-query/index.ts';
+import { userNameKey, userNameProblem } from './user-names.ts';
 
 export type { StoredUser, UserGroupRef } from './user-statements.ts';
 
 export interface UserWrite {
-  /** The canonical SCIM document (no id, meta, groups or password). */
+  /** The canonical SCIM document (no id, meta or groups). */
   document: Record<string, unknown>;
-  /** A new password to hash and keep; undefined leaves the stored one as it is. */
-  password?: string | undefined;
 }
 
 const u = schema.directoryUsers;
 
 /** The columns kept beside the document so that IdPs' lookups are answered from indexes. */
-function indexedFields(document: Record<string, unknown>) {
+function indexedFields(document: Record<string, unknown>): UserColumns {
   const userName = document.userName;
-  if (typeof userName !== 'string' || userName.trim() === '') {
+  if (typeof userName !== 'string') {
     throw new DomainError('invalid_input', 'userName is required', { details: { attribute: 'userName' } });
   }
+  const problem = userNameProblem(userName);
+  if (problem !== undefined) throw new DomainError('invalid_input', problem, { details: { attribute: 'userName' } });
   const emails = Array.isArray(document.emails) ? (document.emails as { value?: unknown }[]) : [];
   return {
     userName,
+    userNameKey: userNameKey(userName),
     externalId: typeof document.externalId === 'string' ? document.externalId : null,
     active: document.active !== false,
     displayName: typeof document.displayName === 'string' ? document.displayName : null,
@@ -71,48 +65,14 @@ const scoped = (ctx: DirectoryContext, id: string) => and(eq(u.directoryId, ctx.
 
 export async function createUser(ctx: DirectoryContext, input: UserWrite): Promise<StoredUser> {
   const fields = indexedFields(input.document);
-  const passwordHash = input.password === undefined ? null : await hashPassword(input.password);
   try {
-    const row = await insertUser(ctx.db, ctx, fields, input.document, passwordHash);
+    const row = await insertUser(ctx, fields, input.document);
     if (!row) throw userNameTaken(fields.userName, undefined);
     return row;
   } catch (error) {
     if (isUniqueViolation(error)) throw userNameTaken(fields.userName, error);
     throw error;
   }
-}
-
-/**
- * createUser in the statement that admits the request (see admitWithWrite). Undefined (not a
- * promise) when the user comes with a password, which is hashed only for an admitted request.
- * `read()` gives the created user, throws the conflict of a taken userName, or gives undefined
- * when the statement wrote nothing for want of an open rate-limit window (see admitWithWrite):
- * createUser then makes the user once the admission is acted on.
- */
-export function createUserAdmitted(
-  db: Database,
-  request: AdmissionRequest,
-  input: UserWrite,
-): Promise<AdmittedRead<StoredUser | undefined>> | undefined {
-  if (input.password !== undefined) return undefined;
-  const fields = indexedFields(input.document);
-  const values = userInsertValues(request.directoryId, fields, input.document, null);
-  return admitWithWrite<RawUserRow, UserInsertSlot>(db, request, USER_INSERT_SHAPE, values).then(
-    ({ admission, written, rows }) => ({
-      admission,
-      read: () => {
-        if (!written) return undefined;
-        const [row] = rows;
-        if (!row) throw userNameTaken(fields.userName, undefined);
-        return insertedUser(row);
-      },
-    }),
-    (error: unknown) => {
-      // A userName can be taken by a concurrent insert after the statement's check: the unique index says so.
-      if (isUniqueViolation(error)) throw userNameTaken(fields.userName, error);
-      throw error;
-    },
-  );
 }
 
 export async function getUser(ctx: DirectoryContext, rawId: string, options: { withGroups?: boolean } = {}): Promise<StoredUser> {
@@ -122,61 +82,43 @@ export async function getUser(ctx: DirectoryContext, rawId: string, options: { w
   return row;
 }
 
-/** getUser in the statement that admits the request (see admitWithRead). */
-export function getUserAdmitted(
-  db: Database,
-  request: AdmissionRequest,
-  rawId: string,
-  options: { withGroups?: boolean } = {},
-): Promise<AdmittedRead<StoredUser>> {
-  const id = parseScimResourceId(rawId);
-  const read = id === undefined ? undefined : { shape: userReadShape('id', options.withGroups ?? false), values: { directoryId: request.directoryId, key: id } };
-  return admitWithReadOne<RawUserRow, UserReadSlot, StoredUser>(db, request, read, toStoredUser, () => notFound(rawId));
-}
-
 export interface Precondition {
   /** The versions the client accepts (If-Match); any other current version fails with 412. */
   expectedVersions?: readonly number[] | undefined;
 }
 
-/** How often a write is retried when another writer changed the user between read and write. */
-const MAX_WRITE_ATTEMPTS = 10;
-
 /**
- * Changes a user: `change` sees the current state and returns the new document. The write applies
- * only if nobody changed the user since it was read (its version is the guard), and is otherwise
- * recomputed from the newer state, so a read-modify-write such as PATCH never loses a concurrent
- * change. Read and write are one prepared statement each, with no transaction block around them.
+ * Changes a user: `change` sees the current state and returns the new document. The user is read
+ * under its row lock in the write's transaction, so concurrent writes of one user take turns and
+ * each applies to what the one before it wrote: a read-modify-write such as PATCH never loses a
+ * concurrent change, and never fails for having had to wait.
  */
 export async function modifyUser(
   ctx: DirectoryContext,
   rawId: string,
   change: (current: StoredUser) => UserWrite,
   precondition: Precondition = {},
-  /** The user as just read (by getUserAdmitted, say), which spares the first attempt its read. */
-  readFirst?: StoredUser,
 ): Promise<StoredUser> {
   const id = parseScimResourceId(rawId);
   if (id === undefined) throw notFound(rawId);
-  for (let attempt = 1; ; attempt++) {
-    const current = attempt === 1 && readFirst?.id === id ? readFirst : await selectUserById(ctx, id, false);
-    if (!current) throw notFound(rawId);
-    checkVersion(current.version, precondition);
-    const next = change(current);
-    const fields = indexedFields(next.document);
-    const password = next.password === undefined ? undefined : { hash: await hashPassword(next.password) };
-    try {
+  let userName: string | undefined;
+  try {
+    return await withTransaction(ctx.db, async (tx) => {
+      const current = await selectUserForUpdate(tx, ctx, id);
+      if (!current) throw notFound(rawId);
+      checkVersion(current.version, precondition);
+      const next = change(current);
+      const fields = indexedFields(next.document);
+      userName = fields.userName;
       const display = (d: Record<string, unknown>) => d.displayName ?? d.userName;
       const changed = { active: fields.active !== current.active, display: display(next.document) !== display(current.document) };
-      const row = await updateUserIfVersion(ctx.db, ctx, id, current.version, fields, next.document, password, changed);
-      if (row) return row;
-    } catch (error) {
-      if (isUniqueViolation(error)) throw userNameTaken(fields.userName, error);
-      throw error;
-    }
-    if (attempt >= MAX_WRITE_ATTEMPTS) {
-      throw new DomainError('conflict', `the User "${rawId}" is being changed by other requests; retry`);
-    }
+      const row = await updateUser(tx, ctx, id, fields, next.document, changed);
+      if (!row) throw notFound(rawId);
+      return row;
+    });
+  } catch (error) {
+    if (userName !== undefined && isUniqueViolation(error)) throw userNameTaken(userName, error);
+    throw error;
   }
 }
 
@@ -247,26 +189,8 @@ export async function listUsers(ctx: DirectoryContext, query: ListQuery): Promis
   return { total, items };
 }
 
-/**
- * listUsers in the statement that admits the request (see admitWithRead), for the one list that
- * needs a single statement: the userName lookup IdPs send before every create. Undefined (not a
- * promise) when `query` is anything else, which listUsers answers after a separate admission.
- */
-export function listUsersAdmitted(
-  db: Database,
-  request: AdmissionRequest,
-  query: ListQuery,
-): Promise<AdmittedRead<ListPage<StoredUser>>> | undefined {
-  const userName = lookupValue(query, 'userName');
-  if (userName === undefined) return undefined;
-  const shape = userReadShape('userName', query.withRelations ?? false);
-  return admitWithRead<RawUserRow, UserReadSlot>(db, request, shape, { directoryId: request.directoryId, key: userName }).then(
-    ({ admission, rows }) => ({ admission, read: () => lookupPage(rows.map(toStoredUser), query) }),
-  );
-}
-
 /** The page a lookup's matches make (all of them, in the order the list would give). */
-export function lookupPage<T>(matches: T[], query: ListQuery): ListPage<T> {
+function lookupPage<T>(matches: T[], query: ListQuery): ListPage<T> {
   return { total: matches.length, items: matches.slice(query.startIndex - 1, query.startIndex - 1 + query.count) };
 }
 
@@ -275,7 +199,7 @@ export function lookupPage<T>(matches: T[], query: ListQuery): ListPage<T> {
  * not caseExact, unsorted: what IdPs send before creating a user (userName) or a group
  * (displayName). Undefined for any other list.
  */
-export function lookupValue(query: ListQuery, attribute: 'userName' | 'displayName'): string | undefined {
+function lookupValue(query: ListQuery, attribute: 'userName' | 'displayName'): string | undefined {
   const c = query.condition;
   if (query.sort || !c || c.kind !== 'compare' || c.op !== 'eq' || typeof c.value !== 'string' || c.attr.caseExact) return undefined;
   return c.attr.path.length === 1 && c.attr.path[0] === attribute ? c.value : undefined;

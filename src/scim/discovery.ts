@@ -17,8 +17,8 @@ import type { ScimLimits } from './limits.ts';
 
 /**
  * RFC 7643 §5 has fields for bulk and filter limits only; the other limits this server enforces
- * before any handler runs are published under this extension, so an operator or a client can read
- * them instead of discovering them by failure.
+ * (sizes of requests, stored resources and pages; PATCH and filter bounds) are published under
+ * this extension, so an operator or a client can read them instead of discovering them by failure.
  */
 export const LIMITS_EXTENSION_URN = 'urn:roster:params:scim:schemas:extension:limits:2.0:ServiceProviderConfig';
 
@@ -42,8 +42,10 @@ export function serviceProviderConfig(baseUrl: string, limits: ScimLimits) {
     ],
     [LIMITS_EXTENSION_URN]: {
       maxPayloadSize: limits.maxBodyBytes,
+      maxResourceBytes: limits.maxResourceBytes,
       defaultCount: limits.defaultCount,
       maxResults: limits.maxResults,
+      maxListBytes: limits.maxListBytes,
       maxPatchOperations: limits.maxPatchOperations,
       maxBulkOperations: limits.maxBulkOperations,
       maxMembersPerOperation: limits.maxMembersPerOperation,

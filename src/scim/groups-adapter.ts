@@ -4,8 +4,6 @@ import {
   createGroup,
   deleteGroup,
   getGroup,
-  getGroupAdmitted,
-  listGroupsAdmitted,
   listGroups,
   loadMembers,
   modifyGroup,
@@ -13,6 +11,7 @@ import {
   type StoredGroup,
 } from '../directory/index.ts';
 import { ScimRequestError } from './errors.ts';
+import { checkResourceSize, type ScimLimits } from './limits.ts';
 import type { ResourceAdapter } from './resource-routes.ts';
 import { matchesElement } from './resource/index.ts';
 import { applyPatch, checkImmutable, wantsAttribute, type MemberOp, type MemberRef, type PatchResult, type ScimDocument } from './resource/index.ts';
@@ -55,7 +54,7 @@ function onlyAddedUsers(planned: PatchResult, before: Record<string, unknown>): 
   return members.some((m) => m.type === 'Group') ? undefined : members.map((m) => m.value);
 }
 
-export function groupsAdapter(maxMembers: number, scimBaseUrl: (directoryId: string) => string): ResourceAdapter<StoredGroup> {
+export function groupsAdapter(limits: ScimLimits, scimBaseUrl: (directoryId: string) => string): ResourceAdapter<StoredGroup> {
   return {
     kind: 'Group',
     schemas: GROUP_RESOURCE_SCHEMAS,
@@ -77,20 +76,22 @@ export function groupsAdapter(maxMembers: number, scimBaseUrl: (directoryId: str
           precondition,
         )
       ).group,
-    patch: async (ctx, id, operations, precondition, readFirst) => {
+    patch: async (ctx, id, operations, precondition) => {
       const baseUrl = scimBaseUrl(ctx.directory.id);
       const apply = (current: StoredGroup) => {
         const result = applyPatch(current.document as ScimDocument, operations, 'Group', GROUP_RESOURCE_SCHEMAS, {
           currentId: current.id,
-          maxMembers,
+          maxMembers: limits.maxMembersPerOperation,
         });
         if (!result.ok) throw new ScimRequestError(result.error.status, result.error.scimType, result.error.detail);
+        checkResourceSize(result.value.document, limits);
         return result.value;
       };
       if (precondition.expectedVersions === undefined) {
         // Entra adds members one PATCH at a time, at a high rate: when a PATCH only adds users,
-        // it is one statement. Anything else (or a member that is not a user) takes the general path.
-        const current = readFirst?.id === id ? readFirst : await getGroup(ctx, id);
+        // it is one statement, which rewrites nothing it read. Anything else (or a member that is not
+        // a user) takes the general path, which reads the group under its lock.
+        const current = await getGroup(ctx, id);
         const planned = apply(current);
         const userIds = onlyAddedUsers(planned, current.document);
         if (userIds !== undefined) {
@@ -110,11 +111,6 @@ export function groupsAdapter(maxMembers: number, scimBaseUrl: (directoryId: str
       return group;
     },
     remove: deleteGroup,
-    admitted: {
-      get: (db, request, id) => getGroupAdmitted(db, request, id),
-      list: (db, request, query) => listGroupsAdmitted(db, request, query),
-      current: (db, request, id) => getGroupAdmitted(db, request, id),
-    },
     async represent(ctx, baseUrl, items, projection) {
       const members = wantsAttribute(GROUP_RESOURCE_SCHEMAS, projection, 'members')
         ? await loadMembers(ctx.db, ctx, items.map((g) => g.id))

@@ -19,8 +19,8 @@ interface Mountable {
 export function mountResourceCollections(router: Mountable, prefix: string, options: ResourceRoutesOptions): void {
   const { limits, publicUrl } = options;
   const baseUrl = (directoryId: string) => `${publicUrl}/scim/v2/${directoryId}`;
-  router.route(`${prefix}/Users`, resourceRoutes(usersAdapter(limits.maxMembersPerOperation), options));
-  router.route(`${prefix}/Groups`, resourceRoutes(groupsAdapter(limits.maxMembersPerOperation, baseUrl), options));
+  router.route(`${prefix}/Users`, resourceRoutes(usersAdapter(limits), options));
+  router.route(`${prefix}/Groups`, resourceRoutes(groupsAdapter(limits, baseUrl), options));
 }
 
 /** Maps what a SCIM handler threw to its SCIM error; unexpected failures are logged, summarised. */

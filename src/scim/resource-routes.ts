@@ -8,8 +8,6 @@ import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import type { Database } from '../db/index.ts';
 import {
   directoryContext,
-  type AdmissionRequest,
-  type AdmittedRead,
   type Condition,
   type DirectoryContext,
   type ListPage,
@@ -18,21 +16,21 @@ import {
   type ScimPrincipal,
   type SortSpec,
 } from '../directory/index.ts';
-import { pendingGate } from './admission-gate.ts';
 import type { ScimVariables } from './auth.ts';
 import { scimError } from './errors.ts';
 import { filterToCondition, sortByToSpec } from './filter/index.ts';
-import type { ScimLimits } from './limits.ts';
+import { checkResourceSize, type ScimLimits } from './limits.ts';
 import {
   parseEtagList,
   parseListParams,
   parseProjection,
   readJsonBody,
+  readQueryParams,
   type ProjectionParams,
   type RawListParams,
 } from './request.ts';
 import { normalizeResource, parsePatchRequest, projectResource, type NormalizedResource, type PatchOperation } from './resource/index.ts';
-import { etagOf, failure, scimJson } from './respond.ts';
+import { etagOf, failure, scimJson, scimListJson } from './respond.ts';
 import { LIST_RESPONSE_URN, SEARCH_REQUEST_URN, type ResourceSchemas } from './schema/index.ts';
 
 export interface Stored {
@@ -49,22 +47,11 @@ export interface ResourceAdapter<S extends Stored> {
   get(ctx: DirectoryContext, id: string, projection: ProjectionParams): Promise<S>;
   list(ctx: DirectoryContext, query: ListQuery, projection: ProjectionParams): Promise<ListPage<S>>;
   create(ctx: DirectoryContext, input: NormalizedResource): Promise<S>;
-  /** `current` is the resource as just read, where the routes read it (see `admitted.current`). */
-  replace(ctx: DirectoryContext, id: string, input: NormalizedResource, precondition: Precondition, current?: S): Promise<S>;
-  patch(ctx: DirectoryContext, id: string, operations: readonly PatchOperation[], precondition: Precondition, current?: S): Promise<S>;
+  replace(ctx: DirectoryContext, id: string, input: NormalizedResource, precondition: Precondition): Promise<S>;
+  patch(ctx: DirectoryContext, id: string, operations: readonly PatchOperation[], precondition: Precondition): Promise<S>;
   remove(ctx: DirectoryContext, id: string, precondition: Precondition): Promise<void>;
   /** Full representations, loading related data (members, groups) only when the projection keeps it. */
   represent(ctx: DirectoryContext, baseUrl: string, items: S[], projection: ProjectionParams): Promise<Record<string, unknown>[]>;
-  /** get and list in the statement that admits the request, where the adapter has them (admission-gate.ts). */
-  admitted?: {
-    get(db: Database, request: AdmissionRequest, id: string, projection: ProjectionParams): Promise<AdmittedRead<S>>;
-    /** Undefined (not a promise) for a query that needs the admission made first. */
-    list(db: Database, request: AdmissionRequest, query: ListQuery, projection: ProjectionParams): Promise<AdmittedRead<ListPage<S>>> | undefined;
-    /** The resource as PUT and PATCH start from it (no related data), read in the admission's statement. */
-    current?(db: Database, request: AdmissionRequest, id: string): Promise<AdmittedRead<S>>;
-    /** create in the admission's statement; undefined (not a promise) where it cannot be (see admitWithWrite). */
-    create?(db: Database, request: AdmissionRequest, input: NormalizedResource): Promise<AdmittedRead<S | undefined>> | undefined;
-  };
 }
 
 export interface ResourceRoutesOptions {
@@ -81,52 +68,6 @@ export function resourceRoutes<S extends Stored>(adapter: ResourceAdapter<S>, op
   const contextOf = (c: Context<Env>) => directoryContext(options.db, principalOf(c));
   const baseUrlOf = (c: Context<Env>) => `${options.publicUrl}/scim/v2/${principalOf(c).directoryId}`;
 
-  /**
-   * A read or write made with the request's admission where the adapter can (`admitted` returns
-   * undefined when it cannot: admission-gate.ts), else after admitting in a statement of its own.
-   * A write whose statement wrote nothing (its result is undefined: see admitWithWrite) is made
-   * plainly once the admission has been acted on.
-   */
-  const withAdmission = async <T,>(
-    c: Context<Env>,
-    admitted: (request: AdmissionRequest) => Promise<AdmittedRead<T | undefined>> | undefined,
-    plain: (ctx: DirectoryContext) => Promise<T>,
-  ): Promise<T> => {
-    const gate = pendingGate(c);
-    const found = gate && admitted(gate.request);
-    if (gate && found) {
-      const { admission, read } = await found;
-      gate.accept(c, admission);
-      const result = read();
-      if (result !== undefined) return result;
-    }
-    await gate?.admit(c);
-    return plain(contextOf(c));
-  };
-  const get = (c: Context<Env>, id: string, projection: ProjectionParams): Promise<S> =>
-    withAdmission(
-      c,
-      (request) => adapter.admitted?.get(options.db, request, id, projection),
-      (ctx) => adapter.get(ctx, id, projection),
-    );
-  const listPage = (c: Context<Env>, query: ListQuery, projection: ProjectionParams): Promise<ListPage<S>> =>
-    withAdmission(
-      c,
-      (request) => adapter.admitted?.list(options.db, request, query, projection),
-      (ctx) => adapter.list(ctx, query, projection),
-    );
-
-  /**
-   * The resource a PUT or PATCH starts from, read in the admission's statement when the handler
-   * admits the request and the adapter can; otherwise undefined, and the write reads it itself.
-   */
-  const currentAdmitted = (c: Context<Env>, id: string): Promise<S | undefined> =>
-    withAdmission<S | undefined>(
-      c,
-      (request) => adapter.admitted?.current?.(options.db, request, id),
-      async () => undefined,
-    );
-
   const render = async (c: Context<Env>, status: ContentfulStatusCode, item: S, projection: ProjectionParams) => {
     const [full] = await adapter.represent(contextOf(c), baseUrlOf(c), [item], projection);
     const body = projectResource(full!, adapter.schemas, projection);
@@ -139,6 +80,7 @@ export function resourceRoutes<S extends Stored>(adapter: ResourceAdapter<S>, op
     if (!body.ok) return failure(c, body.error);
     const normalized = normalizeResource(body.value, adapter.kind, { resourceSchemas: adapter.schemas, maxMembers: limits.maxMembersPerOperation });
     if (!normalized.ok) return scimError(c, normalized.error.status, normalized.error.detail, normalized.error.scimType);
+    checkResourceSize(normalized.value.document, limits);
     return normalized.value;
   };
 
@@ -158,16 +100,16 @@ export function resourceRoutes<S extends Stored>(adapter: ResourceAdapter<S>, op
       sort = resolved.value;
     }
     const { startIndex, count } = params.value;
-    const page = await listPage(c, { condition, sort, startIndex, count }, params.value);
-    const full = await adapter.represent(contextOf(c), baseUrlOf(c), page.items, params.value);
-    const resources = full.map((r) => projectResource(r, adapter.schemas, params.value));
-    return scimJson(c, 200, {
-      schemas: [LIST_RESPONSE_URN],
-      totalResults: page.total,
-      startIndex,
-      itemsPerPage: resources.length,
-      Resources: resources,
-    });
+    const ctx = contextOf(c);
+    const page = await adapter.list(ctx, { condition, sort, startIndex, count }, params.value);
+    const full = await adapter.represent(ctx, baseUrlOf(c), page.items, params.value);
+    const resources = serializeWithin(
+      full.map((r) => projectResource(r, adapter.schemas, params.value)),
+      limits.maxListBytes,
+    );
+    // RFC 7644 §3.4.2.4 allows fewer than `count`: itemsPerPage tells a client paging by
+    // startIndex + itemsPerPage where the next page starts, and totalResults stays the total.
+    return scimListJson(c, { schemas: [LIST_RESPONSE_URN], totalResults: page.total, startIndex, itemsPerPage: resources.length }, resources);
   };
 
   routes.get('/', (c) => list(c, queryParams(c)));
@@ -187,11 +129,7 @@ export function resourceRoutes<S extends Stored>(adapter: ResourceAdapter<S>, op
     if (!projection.ok) return failure(c, projection.error);
     const input = await readResource(c);
     if (input instanceof Response) return input;
-    const created = await withAdmission(
-      c,
-      (request) => adapter.admitted?.create?.(options.db, request, input),
-      (ctx) => adapter.create(ctx, input),
-    );
+    const created = await adapter.create(contextOf(c), input);
     const response = await render(c, 201, created, projection.value);
     response.headers.set('Location', `${baseUrlOf(c)}/${adapter.kind}s/${created.id}`);
     return response;
@@ -200,7 +138,7 @@ export function resourceRoutes<S extends Stored>(adapter: ResourceAdapter<S>, op
   routes.get('/:id', async (c) => {
     const projection = parseProjection(queryParams(c));
     if (!projection.ok) return failure(c, projection.error);
-    const item = await get(c, c.req.param('id'), projection.value);
+    const item = await adapter.get(contextOf(c), c.req.param('id'), projection.value);
     const ifNoneMatch = parseEtagList(c.req.header('If-None-Match'));
     if (ifNoneMatch === '*' || ifNoneMatch?.includes(String(item.version))) {
       return c.body(null, 304, { ETag: etagOf(item.version) });
@@ -213,9 +151,7 @@ export function resourceRoutes<S extends Stored>(adapter: ResourceAdapter<S>, op
     if (!projection.ok) return failure(c, projection.error);
     const input = await readResource(c);
     if (input instanceof Response) return input;
-    const id = c.req.param('id');
-    const current = await currentAdmitted(c, id);
-    const updated = await adapter.replace(contextOf(c), id, input, precondition(c), current);
+    const updated = await adapter.replace(contextOf(c), c.req.param('id'), input, precondition(c));
     return render(c, 200, updated, projection.value);
   });
 
@@ -230,9 +166,7 @@ export function resourceRoutes<S extends Stored>(adapter: ResourceAdapter<S>, op
       path: { maxLength: limits.maxFilterLength, maxDepth: limits.maxFilterDepth },
     });
     if (!operations.ok) return scimError(c, operations.error.status, operations.error.detail, operations.error.scimType);
-    const id = c.req.param('id');
-    const current = await currentAdmitted(c, id);
-    const updated = await adapter.patch(contextOf(c), id, operations.value, precondition(c), current);
+    const updated = await adapter.patch(contextOf(c), c.req.param('id'), operations.value, precondition(c));
     const askedForAttributes = query.attributes !== undefined || query.excludedAttributes !== undefined;
     if (adapter.patchAnswersNoContent && !askedForAttributes) return c.body(null, 204, { ETag: etagOf(updated.version) });
     return render(c, 200, updated, projection.value);
@@ -246,10 +180,27 @@ export function resourceRoutes<S extends Stored>(adapter: ResourceAdapter<S>, op
   return routes;
 }
 
-/** Who the request was admitted for; reaching for it before admission is a defect, never a way in. */
+/**
+ * Each resource serialized, in order, while the page stays within `maxBytes`; the first one is
+ * always kept, whatever its size, so a client paging through always moves on.
+ */
+function serializeWithin(resources: readonly Record<string, unknown>[], maxBytes: number): string[] {
+  const out: string[] = [];
+  let bytes = 0;
+  for (const resource of resources) {
+    const text = JSON.stringify(resource);
+    const size = Buffer.byteLength(text);
+    if (out.length > 0 && bytes + size > maxBytes) break;
+    out.push(text);
+    bytes += size;
+  }
+  return out;
+}
+
+/** Who authenticated the request; the authentication middleware sets it before any handler runs. */
 function principalOf(c: Context<Env>): ScimPrincipal {
   const principal = c.get('principal') as ScimPrincipal | undefined;
-  if (principal === undefined) throw new Error('a SCIM handler read the principal before the request was admitted');
+  if (principal === undefined) throw new Error('a SCIM handler ran without an authenticated principal');
   return principal;
 }
 
@@ -260,23 +211,9 @@ function precondition(c: Context): Precondition {
   return { expectedVersions: tags.map((t) => (/^\d+$/.test(t) ? Number(t) : -1)) };
 }
 
-/** Query parameters with case-insensitive names, as SCIM clients spell them variously. */
+/** Query parameters with case-insensitive names, decoded strictly (see readQueryParams). */
 function queryParams(c: Context): RawListParams {
-  const names: Record<string, keyof RawListParams> = {
-    attributes: 'attributes',
-    excludedattributes: 'excludedAttributes',
-    filter: 'filter',
-    sortby: 'sortBy',
-    sortorder: 'sortOrder',
-    startindex: 'startIndex',
-    count: 'count',
-  };
-  const out: RawListParams = {};
-  for (const [name, value] of Object.entries(c.req.query())) {
-    const key = names[name.toLowerCase()];
-    if (key) out[key] = value;
-  }
-  return out;
+  return readQueryParams(c.req.url);
 }
 
 function isObject(value: unknown): value is Record<string, unknown> {

@@ -1,6 +1,7 @@
 import { eq, sql } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
 import { rowsOf, schema } from '../../src/db/index.ts';
+import { userNameKey } from '../../src/directory/index.ts';
 import { testDatabaseKind, useTestDatabase } from '../support/database.ts';
 import { holdTransaction } from '../support/held-transaction.ts';
 import { GROUP_URN, scimClient, USER_URN } from '../support/scim-client.ts';
@@ -28,17 +29,26 @@ describe(`SCIM writes under real traffic on ${testDatabaseKind}`, () => {
     expect(found.body.totalResults).toBe(1);
   });
 
-  it('loses no member when concurrent PATCHes add different members to one group', async () => {
+  it('applies 20 concurrent PATCHes of one group one after another: every member added, none answered 409', async () => {
     const scim = await scimClient(database.handle);
     const group = await scim.createGroup('Concurrent');
-    const users = await Promise.all(Array.from({ length: 12 }, (_, i) => scim.createUser(`c${i}@example.com`)));
+    const users = await Promise.all(Array.from({ length: 20 }, (_, i) => scim.createUser(`c${i}@example.com`)));
+    // Half only add a member (one statement); the other half also change the document, which
+    // takes the path that reads the group under its lock.
     const replies = await Promise.all(
-      users.map((u) => scim.patch(`/Groups/${group.id}`, [{ op: 'Add', path: 'members', value: [{ $ref: null, value: u.id }] }])),
+      users.map((u, i) =>
+        scim.patch(`/Groups/${group.id}`, [
+          { op: 'Add', path: 'members', value: [{ $ref: null, value: u.id }] },
+          ...(i % 2 === 1 ? [{ op: 'replace', path: 'externalId', value: 'entra-concurrent' }] : []),
+        ]),
+      ),
     );
     expect(replies.map((r) => r.status)).toEqual(users.map(() => 204));
     const after = await scim.send('GET', `/Groups/${group.id}`);
     expect((after.body.members as { value: string }[]).map((m) => m.value).sort()).toEqual(users.map((u) => u.id).sort());
-    expect(after.body.meta).toMatchObject({ version: 'W/"13"' });
+    expect(after.body.externalId).toBe('entra-concurrent');
+    // One version per PATCH that changed something: each added a member.
+    expect(after.body.meta).toMatchObject({ version: 'W/"21"' });
     const events = await database.handle.db
       .select({ data: schema.directoryEvents.data })
       .from(schema.directoryEvents)
@@ -49,17 +59,56 @@ describe(`SCIM writes under real traffic on ${testDatabaseKind}`, () => {
     expect((await scim.send('GET', `/Users/${users[0]!.id}`)).body.meta).toMatchObject({ version: 'W/"2"' });
   });
 
-  it('loses no change when concurrent PATCHes add different values to one user', async () => {
+  it('applies 20 concurrent PATCHes of one user one after another: every change kept, none answered 409', async () => {
     const scim = await scimClient(database.handle);
-    const user = await scim.createUser('many-phones@example.com');
-    const numbers = Array.from({ length: 10 }, (_, i) => `+1 555 010${i}`);
-    const replies = await Promise.all(
-      numbers.map((value) => scim.patch(`/Users/${user.id}`, [{ op: 'add', path: 'phoneNumbers', value: [{ value, type: 'work' }] }])),
-    );
-    expect(replies.map((r) => r.status)).toEqual(numbers.map(() => 200));
+    const user = await scim.createUser('many-changes@example.com');
+    const emails = Array.from({ length: 12 }, (_, i) => `alias${i}@example.com`);
+    const attributes: [string, string][] = [
+      ['title', 'Engineer'],
+      ['nickName', 'Babs'],
+      ['profileUrl', 'https://example.com/babs'],
+      ['locale', 'en-GB'],
+      ['timezone', 'Europe/London'],
+      ['preferredLanguage', 'en-GB'],
+      ['userType', 'Employee'],
+      ['name.givenName', 'Barbara'],
+    ];
+    const replies = await Promise.all([
+      ...emails.map((value) => scim.patch(`/Users/${user.id}`, [{ op: 'add', path: 'emails', value: [{ value, type: 'other' }] }])),
+      ...attributes.map(([path, value]) => scim.patch(`/Users/${user.id}`, [{ op: 'replace', path, value }])),
+    ]);
+    expect(replies.map((r) => r.status)).toEqual(replies.map(() => 200));
     const after = await scim.send('GET', `/Users/${user.id}`);
-    expect((after.body.phoneNumbers as { value: string }[]).map((p) => p.value).sort()).toEqual([...numbers].sort());
-    expect(after.body.meta).toMatchObject({ version: 'W/"11"' });
+    expect((after.body.emails as { value: string }[]).map((e) => e.value).sort()).toEqual([...emails].sort());
+    expect(after.body).toMatchObject({
+      title: 'Engineer',
+      nickName: 'Babs',
+      profileUrl: 'https://example.com/babs',
+      locale: 'en-GB',
+      timezone: 'Europe/London',
+      preferredLanguage: 'en-GB',
+      userType: 'Employee',
+      name: { givenName: 'Barbara' },
+      meta: { version: 'W/"21"' },
+    });
+    // The emails' index column follows the document: a filter on an added email finds the user.
+    const found = await scim.send('GET', `/Users?filter=${encodeURIComponent('emails.value eq "alias7@example.com"')}`);
+    expect(found.body.Resources?.map((r) => r.id)).toEqual([user.id]);
+  });
+
+  it('still answers 412 to a write whose If-Match names a version that is no longer current', async () => {
+    const scim = await scimClient(database.handle);
+    const user = await scim.createUser('guarded@example.com');
+    const etag = (await scim.send('GET', `/Users/${user.id}`)).headers.get('etag')!;
+    expect((await scim.patch(`/Users/${user.id}`, [{ op: 'replace', path: 'title', value: 'First' }], { 'If-Match': etag })).status).toBe(200);
+    const stale = await scim.patch(`/Users/${user.id}`, [{ op: 'replace', path: 'title', value: 'Second' }], { 'If-Match': etag });
+    expect(stale.status).toBe(412);
+    const group = await scim.createGroup('Guarded');
+    const groupEtag = (await scim.send('GET', `/Groups/${group.id}`)).headers.get('etag')!;
+    expect((await scim.patch(`/Groups/${group.id}`, [{ op: 'add', path: 'members', value: [{ value: user.id }] }], { 'If-Match': groupEtag })).status).toBe(204);
+    const staleGroup = await scim.patch(`/Groups/${group.id}`, [{ op: 'remove', path: 'members' }], { 'If-Match': groupEtag });
+    expect(staleGroup.status).toBe(412);
+    expect((await scim.send('GET', `/Users/${user.id}`)).body).toMatchObject({ title: 'First', groups: [{ value: group.id }] });
   });
 
   it('adds 10,000 members in one PATCH, in one transaction', async () => {
@@ -72,6 +121,7 @@ describe(`SCIM writes under real traffic on ${testDatabaseKind}`, () => {
       organizationId: scim.dir.org.organization.id,
       directoryId: scim.dir.directory.id,
       userName: `bulk${i}@example.com`,
+      userNameKey: userNameKey(`bulk${i}@example.com`),
       document: { schemas: [USER_URN], userName: `bulk${i}@example.com` },
     }));
     for (let i = 0; i < rows.length; i += 2000) await database.handle.db.insert(schema.directoryUsers).values(rows.slice(i, i + 2000));
@@ -238,6 +288,7 @@ describe(`exact totals kept by the database on ${testDatabaseKind}`, () => {
         organizationId: scim.dir.org.organization.id,
         directoryId: scim.dir.directory.id,
         userName: `loaded${i}@example.com`,
+        userNameKey: userNameKey(`loaded${i}@example.com`),
         document: { schemas: [USER_URN], userName: `loaded${i}@example.com` },
       })),
     );
