@@ -1,18 +1,17 @@
 /**
- * Per-token rate limit for the SCIM endpoint. The count lives in the database and is taken by the
- * statement that admits the request (see admitRequest), so every instance behind a load
- * balancer enforces the same budget, and the key is the token: one organization's traffic never
- * spends another's. This middleware, mounted after authentication, enforces the verdict.
+ * Per-token rate limit for the SCIM endpoint, as the client sees it. The count lives in the
+ * database and is taken by the statement that admits the request (admitScimRequest), so every
+ * instance behind a load balancer enforces the same budget, and the key is the token: one
+ * organization's traffic never spends another's.
  *
- * Authenticated responses carry `RateLimit-Limit`, `RateLimit-Remaining` and `RateLimit-Reset`
- * (seconds until the window ends), the header trio of the IETF RateLimit fields draft that most
- * API gateways emit, so an operator can see how close an IdP runs to the limit. A refused request
- * gets 429 with `Retry-After` and a SCIM error body.
+ * Counted responses carry `RateLimit-Limit`, `RateLimit-Remaining` and `RateLimit-Reset` (seconds
+ * until the window ends), the header trio of the IETF RateLimit fields draft that most API
+ * gateways emit, so an operator can see how close an IdP runs to the limit. A refused request gets
+ * 429 with `Retry-After` and a SCIM error body.
  */
-import type { Context, MiddlewareHandler } from 'hono';
+import type { Context } from 'hono';
 import type { RateLimitVerdict, RequestBudget } from '../directory/index.ts';
-import type { ScimVariables } from './auth.ts';
-import { ScimRequestError, scimErrorFor } from './errors.ts';
+import { ScimRequestError } from './errors.ts';
 
 export interface ScimRateLimitOptions {
   /** Requests per token per minute; 0 turns the limit off. */
@@ -32,9 +31,9 @@ export function scimRequestBudget(perMinute: number): RequestBudget | undefined 
 }
 
 /**
- * Applies a verdict to the response being prepared: the RateLimit headers, and for a refused
- * request the 429 to throw. Called before the handler answers: adding headers to a finished
- * response would copy it.
+ * Sets a verdict's headers on the response being prepared and, for a refused request, returns the
+ * 429 to answer. Called before the handler answers: adding headers to a finished response would
+ * copy it.
  */
 export function applyRateLimitVerdict(c: Context, verdict: RateLimitVerdict): ScimRequestError | undefined {
   const limit = String(verdict.limit);
@@ -48,18 +47,4 @@ export function applyRateLimitVerdict(c: Context, verdict: RateLimitVerdict): Sc
     `rate limit exceeded: at most ${limit} requests per minute per token; retry in ${verdict.retryAfterSeconds} s`,
     { 'Retry-After': String(verdict.retryAfterSeconds) },
   );
-}
-
-/**
- * Enforces the verdict authentication obtained; a request admitted without a budget passes
- * untouched, and so does one whose admission its handler makes (admission-gate.ts enforces it there).
- */
-export function scimRateLimit(): MiddlewareHandler<{ Variables: ScimVariables }> {
-  return async function scimRateLimit(c, next) {
-    const verdict = c.get('rateLimit');
-    if (verdict === undefined) return next();
-    const refused = applyRateLimitVerdict(c, verdict);
-    if (refused) return scimErrorFor(c, refused);
-    await next();
-  };
 }

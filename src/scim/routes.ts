@@ -1,20 +1,23 @@
 /**
  * The SCIM 2.0 service provider mounted at /scim/v2: one base URL per directory. Everything under
  * it, including unknown routes, wrong methods and oversized bodies, answers with SCIM error bodies.
+ *
+ * One request path: the request log wraps admission (auth.ts), which authenticates the token and
+ * counts the request before anything reads the body; then the body limit; then the route. The
+ * routes are registered once, and the 405 answers and their `Allow` are read from that registration.
  */
-import { Hono, type Context } from 'hono';
+import { Hono, type Context, type MiddlewareHandler } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import type { Database } from '../db/index.ts';
 import type { Logger } from '../http/index.ts';
-import { admissionRequest, admitRequest } from '../directory/index.ts';
-import { scimAdmissionSettle } from './admission-gate.ts';
-import { scimBearerAuth, type ScimVariables } from './auth.ts';
+import { scimAuth, type ScimVariables } from './auth.ts';
 import { bulkRoutes } from './bulk/index.ts';
 import { findResourceType, findSchema, resourceTypes, schemas, serviceProviderConfig } from './discovery.ts';
 import { scimError } from './errors.ts';
+import type { FailedAuthThrottle, FailedAuthThrottleOptions } from './failed-auth-throttle.ts';
 import { mountResourceCollections, scimErrorHandler } from './resource-collections.ts';
 import type { ScimLimits } from './limits.ts';
-import { scimRateLimit, scimRequestBudget, type ScimRateLimitOptions } from './rate-limit.ts';
+import type { ScimRateLimitOptions } from './rate-limit.ts';
 import { scimRequestLog, type RequestLogSink } from './request-log/index.ts';
 import { scimJson } from './respond.ts';
 import { LIST_RESPONSE_URN } from './schema/index.ts';
@@ -26,74 +29,32 @@ export interface ScimRoutesOptions {
   limits: ScimLimits;
   /** Per-token request budget; absent means no limit. */
   rateLimit?: ScimRateLimitOptions;
+  /** The failed-authentication throttle, or its options (failed-auth-throttle.ts). */
+  authThrottle?: FailedAuthThrottle | FailedAuthThrottleOptions;
   /** Where each authenticated request's log entry goes; absent means no request log. */
   requestLog?: RequestLogSink;
 }
 
 type Env = { Variables: ScimVariables };
 
-/**
- * The requests whose handler admits them in its own statement (admission-gate.ts): a user by id
- * and the Users list, whose userName lookup is what IdPs send before every create; a user's create,
- * whose insert makes the admission; a user's PUT and PATCH, whose read of the user makes it; a
- * group by id, and a group's PATCH (Entra sends one per membership change), whose read of the
- * group makes it; the Groups list, whose displayName lookup Entra sends before creating a group.
- * A group's PUT reads the group under its lock, so it is admitted first.
- */
-const RESOURCE_READ = /\/scim\/v2\/[^/]+\/(?:Users|Groups)(?:\/[^/]+)?\/?$/;
-const USER_CREATE = /\/scim\/v2\/[^/]+\/Users\/?$/;
-const RESOURCE_CHANGE = /\/scim\/v2\/[^/]+\/(Users|Groups)\/[^/.][^/]*$/;
-
-/**
- * Such a handler reads the body before the token is checked. A user's body is a few KiB; a larger
- * one, or one of undeclared length, is admitted first, so that a client without a valid token
- * cannot have Roster parse large bodies.
- */
-const MAX_BODY_READ_BEFORE_ADMISSION = 64 * 1024;
-
-function handlerAdmits(c: Context): boolean {
-  const { method, path } = c.req;
-  if (method === 'GET') return RESOURCE_READ.test(path);
-  const changed = RESOURCE_CHANGE.exec(path)?.[1];
-  const admitsWrite = method === 'POST' ? USER_CREATE.test(path) : method === 'PATCH' ? changed !== undefined : method === 'PUT' && changed === 'Users';
-  if (!admitsWrite) return false;
-  const declared = c.req.header('Content-Length');
-  return declared !== undefined && c.req.header('Transfer-Encoding') === undefined && Number(declared) <= MAX_BODY_READ_BEFORE_ADMISSION;
-}
-
 export function scimRoutes(options: ScimRoutesOptions): Hono<Env> {
   const scim = new Hono<Env>();
   const { limits } = options;
-  const baseUrl = (directoryId: string) => `${options.publicUrl}/scim/v2/${directoryId}`;
-  const baseOf = (c: Context<Env>) => baseUrl(c.get('principal').directoryId);
+  const baseOf = (c: Context<Env>) => `${options.publicUrl}/scim/v2/${c.get('principal').directoryId}`;
 
-  const budget = options.rateLimit === undefined ? undefined : scimRequestBudget(options.rateLimit.perMinute);
-  const now = options.rateLimit?.now ?? (() => new Date());
-  const tooLarge = (c: Context) => scimError(c, 413, `request body exceeds the limit of ${limits.maxBodyBytes} bytes`);
-  const limitStreamedBody = bodyLimit({ maxSize: limits.maxBodyBytes, onError: tooLarge });
-  scim.use(
-    '/:directoryId/*',
-    // Counting a body as it streams in costs the request a full fetch Request and a web stream:
-    // only bodies of unknown length need it. A declared Content-Length is checked as it is (the
-    // HTTP parser never delivers more than it declares), and GET and HEAD carry no body at all.
-    async function scimBodyLimit(c, next) {
-      if (c.req.method === 'GET' || c.req.method === 'HEAD') return next();
-      const declared = c.req.header('Content-Length');
-      if (declared !== undefined && c.req.header('Transfer-Encoding') === undefined) {
-        return Number(declared) > limits.maxBodyBytes ? tooLarge(c) : next();
-      }
-      return limitStreamedBody(c, next);
-    },
-    scimBearerAuth({
-      request: (directoryId, token) => admissionRequest(directoryId, token, budget, now()),
-      admit: (request) => admitRequest(options.db, request),
-      handlerAdmits,
+  const admission: MiddlewareHandler<Env>[] = [
+    // Outside admission, so that a request refused by the rate limit is logged like any other;
+    // one refused by authentication names no directory, and is not.
+    ...(options.requestLog ? [scimRequestLog({ writer: options.requestLog })] : []),
+    scimAuth({
+      db: options.db,
+      perMinute: options.rateLimit?.perMinute ?? 0,
+      ...(options.rateLimit?.now && { now: options.rateLimit.now }),
+      ...(options.authThrottle && { throttle: options.authThrottle }),
     }),
-  );
-  // After authentication, which names the directory; before the rate limit, so refusals are logged too.
-  if (options.requestLog) scim.use('/:directoryId/*', scimRequestLog({ writer: options.requestLog }));
-  if (budget) scim.use('/:directoryId/*', scimRateLimit());
-  scim.use('/:directoryId/*', scimAdmissionSettle());
+    scimBodyLimit(limits.maxBodyBytes),
+  ];
+  scim.use('/:directoryId/*', ...admission);
 
   const listOf = (resources: unknown[]) => ({
     schemas: [LIST_RESPONSE_URN],
@@ -123,18 +84,45 @@ export function scimRoutes(options: ScimRoutesOptions): Hono<Env> {
   );
   scim.route('/:directoryId/Bulk', bulkRoutes({ ...resourceOptions, logger: options.logger }));
 
-  const allowed: [RegExp, string][] = [
-    [/^\/[^/]+\/(ServiceProviderConfig|ResourceTypes|Schemas)(\/[^/]+)?$/, 'GET'],
-    [/^\/[^/]+\/(Users|Groups)\/?$/, 'GET, POST'],
-    [/^\/[^/]+\/(Users|Groups)\/\.search$/, 'POST'],
-    [/^\/[^/]+\/(Users|Groups)\/[^/.][^/]*$/, 'GET, PUT, PATCH, DELETE'],
-  ];
-  scim.all('*', (c) => {
-    const path = c.req.path.replace(/^.*?\/scim\/v2/, '');
-    const allow = allowed.find(([pattern]) => pattern.test(path))?.[1];
-    if (allow) return scimError(c, 405, `${c.req.method} is not allowed on ${c.req.path}`, undefined, { Allow: allow });
-    return scimError(c, 404, `no SCIM endpoint at ${c.req.method} ${c.req.path}`);
-  });
+  mountMethodNotAllowed(scim);
+  scim.all('*', (c) => scimError(c, 404, `no SCIM endpoint at ${c.req.method} ${c.req.path}`));
   scim.onError(scimErrorHandler(options.logger));
   return scim;
+}
+
+/**
+ * Per path of the routes registered so far, a last route answering any other method with 405 and
+ * the path's methods in `Allow`. Routes for every method (middleware, /Me) name no methods.
+ */
+function mountMethodNotAllowed(scim: Hono<Env>): void {
+  const methodsByPath = new Map<string, Set<string>>();
+  for (const { method, path } of scim.routes) {
+    if (method === 'ALL') continue;
+    const methods = methodsByPath.get(path) ?? new Set<string>();
+    methods.add(method);
+    methodsByPath.set(path, methods);
+  }
+  for (const [path, methods] of methodsByPath) {
+    const allow = [...methods].join(', ');
+    scim.all(path, (c) => scimError(c, 405, `${c.req.method} is not allowed on ${c.req.path}`, undefined, { Allow: allow }));
+  }
+}
+
+/**
+ * The body limit, mounted after admission. Counting a body as it streams in costs the request a
+ * full fetch Request and a web stream: only bodies of unknown length need it. A declared
+ * Content-Length is checked as it is (the HTTP parser never delivers more than it declares), and
+ * GET and HEAD carry no body at all.
+ */
+function scimBodyLimit(maxBodyBytes: number): MiddlewareHandler<Env> {
+  const tooLarge = (c: Context) => scimError(c, 413, `request body exceeds the limit of ${maxBodyBytes} bytes`);
+  const limitStreamedBody = bodyLimit({ maxSize: maxBodyBytes, onError: tooLarge });
+  return async function scimBodyLimit(c, next) {
+    if (c.req.method === 'GET' || c.req.method === 'HEAD') return next();
+    const declared = c.req.header('Content-Length');
+    if (declared !== undefined && c.req.header('Transfer-Encoding') === undefined) {
+      return Number(declared) > maxBodyBytes ? tooLarge(c) : next();
+    }
+    return limitStreamedBody(c, next);
+  };
 }

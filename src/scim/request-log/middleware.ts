@@ -1,7 +1,8 @@
 /**
  * Records every authenticated SCIM request in the directory's request log, so an operator can see
- * what an identity provider sent and why it failed. Mounted after authentication: a request that
- * failed it names no directory that can be trusted, and is left to the process log.
+ * what an identity provider sent and why it failed. Mounted around authentication, it logs only
+ * the requests authentication named a principal for (those the rate limit refused included): a
+ * request that failed it names no directory that can be trusted, and is left to the process log.
  *
  * The entry is built once the handler has answered and handed to a writer that stores it later,
  * in a batch: the request never waits for the database on its account.
@@ -25,7 +26,7 @@ export interface ScimRequestLogOptions {
 const RESOURCE_TYPES: Record<string, string> = { Users: 'User', Groups: 'Group' };
 const BODYLESS_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
-/** The request-log middleware for `/scim/v2/:directoryId/*`, to be mounted after authentication. */
+/** The request-log middleware for `/scim/v2/:directoryId/*`, to be mounted before (around) authentication. */
 export function scimRequestLog(options: ScimRequestLogOptions): MiddlewareHandler<{ Variables: ScimVariables }> {
   const maxBodyBytes = options.maxBodyBytes ?? DEFAULT_LOGGED_BODY_BYTES;
   if (!Number.isInteger(maxBodyBytes) || maxBodyBytes < 256) {
@@ -45,7 +46,9 @@ export function scimRequestLog(options: ScimRequestLogOptions): MiddlewareHandle
     if (principal === undefined) return;
     const path = relativePath(c.req.path, directorySegment);
     const status = c.res.status;
-    const requestBody = BODYLESS_METHODS.has(c.req.method)
+    // A body refused before any handler read it (too large, over the rate limit) was never
+    // bounded by the body limit: reading it here would read whatever the client sends.
+    const requestBody = BODYLESS_METHODS.has(c.req.method) || status === 413 || status === 429
       ? undefined
       : await readBody(() => c.req.text(), c.req.header('Content-Type'), maxBodyBytes);
     const resource = resourceOf(path) ?? (status === 201 ? resourceOfLocation(c.res.headers.get('Location')) : undefined);
