@@ -10,7 +10,7 @@
  */
 import type { AttributeDefinition } from '../schema/index.ts';
 import { isXsdDateTime } from './datetime.ts';
-import { deepEqual, isPlainObject, jsonType, setOwn, type JsonObject } from './json.ts';
+import { canonicalKey, isPlainObject, jsonType, setOwn, type JsonObject } from './json.ts';
 import type { ResolvedLimits } from './limits.ts';
 import { fault } from './result.ts';
 
@@ -46,8 +46,12 @@ export function finishList(
   limits: ResolvedLimits,
 ): unknown[] | undefined {
   const unique: unknown[] = [];
+  const seen = new Set<string>();
   for (const element of elements) {
-    if (!unique.some((seen) => deepEqual(seen, element))) unique.push(element);
+    const key = canonicalKey(element);
+    if (seen.has(key)) continue;
+    seen.add(key);
+    unique.push(element);
   }
   if (unique.length > limits.maxMultiValuedEntries) {
     fault(

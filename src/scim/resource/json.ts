@@ -74,6 +74,22 @@ export function deepEqual(a: unknown, b: unknown): boolean {
   return false;
 }
 
+/**
+ * A text two JSON values share exactly when {@link deepEqual} holds between them (object keys
+ * are written sorted), so a list can be de-duplicated or matched with a Set in one pass instead
+ * of comparing every pair of elements.
+ */
+export function canonicalKey(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonicalKey).join(',')}]`;
+  if (isPlainObject(value)) {
+    const members = Object.keys(value)
+      .sort()
+      .map((key) => `${JSON.stringify(key)}:${canonicalKey(value[key])}`);
+    return `{${members.join(',')}}`;
+  }
+  return JSON.stringify(value) ?? 'undefined';
+}
+
 /** Describes a value's JSON type for error messages. */
 export function jsonType(value: unknown): string {
   if (value === null) return 'null';

@@ -3,11 +3,16 @@
  * into `holder`: the document for core attributes, the extension's object otherwise. Values are
  * checked with the same rules as POST; the whole document is checked again after the last
  * operation.
+ *
+ * Each operation costs time in proportion to the values it touches plus those stored: lists are
+ * matched through Sets of canonical keys, never by comparing every pair, and a multi-valued
+ * attribute's size limit is checked by the operation that would pass it, so a request that piles
+ * up values stops there instead of merging them all first.
  */
 import type { AttributeDefinition } from '../schema/index.ts';
 import { checkAttributeValue, checkElement } from './attribute-value.ts';
 import { elementTemplate, matchesElement } from './element-filter.ts';
-import { deepEqual, findKey, getOwn, isPlainObject, setOwn, type JsonObject } from './json.ts';
+import { canonicalKey, deepEqual, findKey, getOwn, isPlainObject, setOwn, type JsonObject } from './json.ts';
 import type { ResolvedLimits } from './limits.ts';
 import type { PatchOpName } from './patch-request.ts';
 import type { AttributeTarget } from './patch-target.ts';
@@ -47,7 +52,7 @@ function applyToWhole(
     if (attribute.multiValued && value !== undefined && value !== null && Array.isArray(current)) {
       // A remove that lists values (the shape Entra uses for members) drops just those.
       const given = asList(checkAttributeValue(attribute, value, label, limits));
-      write(holder, attribute.name, current.filter((element) => !given.some((item) => contains(element, item))));
+      write(holder, attribute.name, withoutContaining(current, given));
       return;
     }
     delete holder[attribute.name];
@@ -66,8 +71,9 @@ function applyToWhole(
   if (attribute.multiValued) {
     const added = asList(checked);
     const existing = op === 'add' && Array.isArray(current) ? current : [];
-    const kept = existing.filter((element) => !added.some((item) => deepEqual(item, element)));
-    write(holder, attribute.name, demoteOthers([...kept, ...added], added));
+    const addedKeys = new Set(added.map(canonicalKey));
+    const kept = existing.filter((element) => !addedKeys.has(canonicalKey(element)));
+    writeList(holder, target, demoteOthers([...kept, ...added], added), limits);
     return;
   }
   // RFC 7644 §3.5.2.1 and §3.5.2.3: for a complex attribute both add and replace set the
@@ -120,7 +126,7 @@ function applyToEverySub(
     return;
   }
   const changed = elements.map((element) => withSub(element, sub, checked));
-  write(holder, target.attribute.name, demoteOthers(changed, changed));
+  writeList(holder, target, demoteOthers(changed, changed), limits);
 }
 
 /** `path: "emails[type eq \"work\"]"`, with or without a trailing sub-attribute. */
@@ -159,7 +165,7 @@ function applyToMatches(
       fault('noTarget', `${label}: no value of "${attribute.name}" matches the filter`);
     }
     const created = sub === undefined ? mergeComplex(template, checked) : { ...template, [sub.name]: checked };
-    write(holder, attribute.name, demoteOthers([...elements, created], [created]));
+    writeList(holder, target, demoteOthers([...elements, created], [created]), limits);
     return;
   }
 
@@ -174,7 +180,7 @@ function applyToMatches(
     if (changed !== undefined) touched.push(changed);
     return changed;
   });
-  write(holder, attribute.name, demoteOthers(next.filter((element) => element !== undefined), touched));
+  writeList(holder, target, demoteOthers(next.filter((element) => element !== undefined), touched), limits);
 }
 
 /**
@@ -184,8 +190,9 @@ function applyToMatches(
 function demoteOthers(elements: readonly unknown[], touched: readonly unknown[]): unknown[] {
   const promoted = touched.some((element) => isPlainObject(element) && element['primary'] === true);
   if (!promoted) return [...elements];
+  const kept = new Set(touched);
   return elements.map((element) =>
-    !touched.includes(element) && isPlainObject(element) && element['primary'] === true
+    !kept.has(element) && isPlainObject(element) && element['primary'] === true
       ? { ...element, primary: false }
       : element,
   );
@@ -226,10 +233,36 @@ function setSub(object: JsonObject, sub: AttributeDefinition, value: unknown): v
   if (sub.name === 'value' && !deepEqual(before, value)) delete object['$ref'];
 }
 
-/** Whether `element` has every sub-attribute `item` gives, with the same value. */
-function contains(element: unknown, item: unknown): boolean {
-  if (!isPlainObject(item) || !isPlainObject(element)) return deepEqual(element, item);
-  return Object.entries(item).every(([key, value]) => deepEqual(element[key], value));
+/**
+ * The elements of `current` that contain no item of `given`. An element contains an item when it
+ * has every sub-attribute the item gives, with the same value; an item that is not an object must
+ * equal the element. Items are grouped by the sub-attribute names they give (a handful, bounded
+ * by the schema), so each element is looked up once per group instead of against every item.
+ */
+function withoutContaining(current: readonly unknown[], given: readonly unknown[]): unknown[] {
+  const whole = new Set<string>();
+  const byNames = new Map<string, { names: string[]; values: Set<string> }>();
+  for (const item of given) {
+    if (!isPlainObject(item)) {
+      whole.add(canonicalKey(item));
+      continue;
+    }
+    const names = Object.keys(item).sort();
+    const id = JSON.stringify(names);
+    let group = byNames.get(id);
+    if (group === undefined) {
+      group = { names, values: new Set() };
+      byNames.set(id, group);
+    }
+    group.values.add(canonicalKey(names.map((name) => item[name])));
+  }
+  const groups = [...byNames.values()];
+  return current.filter((element) => {
+    if (!isPlainObject(element)) return !whole.has(canonicalKey(element));
+    return !groups.some(({ names, values }) =>
+      values.has(canonicalKey(names.map((name) => (Object.hasOwn(element, name) ? element[name] : undefined)))),
+    );
+  });
 }
 
 function refuseRequired(attribute: AttributeDefinition, label: string): void {
@@ -244,6 +277,21 @@ function listAt(holder: JsonObject, name: string): unknown[] {
 
 function asList(value: unknown): unknown[] {
   return Array.isArray(value) ? value : value === undefined ? [] : [value];
+}
+
+/**
+ * Writes a multi-valued attribute, refusing at this operation a list longer than the limit: the
+ * whole document is checked again at the end, but by then a request piling values up would have
+ * merged them all.
+ */
+function writeList(holder: JsonObject, target: AttributeTarget, list: unknown[], limits: ResolvedLimits): void {
+  if (list.length > limits.maxMultiValuedEntries) {
+    fault(
+      'tooMany',
+      `${target.label}: "${target.attribute.name}" would hold ${list.length} values; at most ${limits.maxMultiValuedEntries} are accepted`,
+    );
+  }
+  write(holder, target.attribute.name, list);
 }
 
 /** Empty objects and lists are no value (RFC 7643 §2.5), so they are removed, not stored. */

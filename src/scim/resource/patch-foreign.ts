@@ -33,10 +33,14 @@ function setForeign(document: JsonObject, urn: string, names: readonly string[],
   else setOwn(document, key, updated);
 }
 
-/** A copy of `container` with `names` set; undefined when nothing is left in it. */
+/**
+ * `container` with `names` set, changed in place (the document is the request's own copy, made
+ * once by applyPatch, so no operation pays for copying what it does not touch); undefined when
+ * nothing is left in it.
+ */
 function setPath(container: unknown, names: readonly string[], value: unknown): JsonObject | undefined {
   const [name, ...rest] = names;
-  const object: JsonObject = isPlainObject(container) ? { ...container } : {};
+  const object: JsonObject = isPlainObject(container) ? container : {};
   if (name === undefined) return object;
   const key = findKey(object, name) ?? name;
   const leaf = value === null || value === undefined ? undefined : cloneJson(value);
