@@ -67,6 +67,28 @@ describe(`SCIM protocol rules on ${testDatabaseKind}`, () => {
     expect(reply.headers.get('content-type')).toMatch(/^application\/scim\+json/);
   });
 
+  it('makes one userName of its Unicode forms and cases, and refuses invisible characters in it', async () => {
+    const scim = await scimClient(database.handle);
+    const composed = await scim.createUser('Ren\u00e9@example.com');
+    // The decomposed spelling (e + U+0301) in another case is the same name: taken.
+    const decomposed = await scim.send('POST', '/Users', { schemas: [USER_URN], userName: 'RENE\u0301@example.com' });
+    expect([decomposed.status, decomposed.body.scimType]).toEqual([409, 'uniqueness']);
+    const found = await scim.send('GET', `/Users?filter=${encodeURIComponent('userName eq "rene\u0301@EXAMPLE.com"')}`);
+    expect(found.body.Resources?.map((r) => r.id)).toEqual([composed.id]);
+
+    for (const userName of ['zero\u200bwidth@example.com', 'evil\u202egro.example.com', '  ']) {
+      const refused = await scim.send('POST', '/Users', { schemas: [USER_URN], userName });
+      expect([refused.status, refused.body.scimType]).toEqual([400, 'invalidValue']);
+    }
+    const renamed = await scim.patch(`/Users/${composed.id}`, [{ op: 'replace', path: 'userName', value: 'bidi\u200f@example.com' }]);
+    expect([renamed.status, renamed.body.scimType]).toEqual([400, 'invalidValue']);
+    // A rename to another form of its own name is the same user, not a clash.
+    const reformed = await scim.patch(`/Users/${composed.id}`, [{ op: 'replace', path: 'userName', value: 'Rene\u0301@example.com' }]);
+    expect(reformed.status).toBe(200);
+    const list = await scim.send('GET', '/Users');
+    expect(list.body.totalResults).toBe(1);
+  });
+
   it('publishes its discovery documents', async () => {
     const scim = await scimClient(database.handle);
     const config = await scim.send('GET', '/ServiceProviderConfig');
@@ -80,8 +102,10 @@ describe(`SCIM protocol rules on ${testDatabaseKind}`, () => {
     });
     expect(config.body['urn:roster:params:scim:schemas:extension:limits:2.0:ServiceProviderConfig']).toEqual({
       maxPayloadSize: 2 * 1024 * 1024,
+      maxResourceBytes: 65_536,
       defaultCount: 100,
       maxResults: 1000,
+      maxListBytes: 4 * 1024 * 1024,
       maxPatchOperations: 1000,
       maxBulkOperations: 1000,
       maxMembersPerOperation: 20_000,
