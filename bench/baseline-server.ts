@@ -1,13 +1,11 @@
 /**
- * The physical floor of Roster's stack: the same Node, Hono, @hono/node-server, postgres.js and
- * PostgreSQL, with none of Roster's work (no authentication, rate limit, request log, parsing of
+ * The bare baseline Roster is compared with: the same Node, Hono, @hono/node-server, postgres.js
+ * and PostgreSQL, with none of Roster's work (no authentication, rate limit, request log, parsing of
  * SCIM, transactions or change feed). Each endpoint is the one statement a request would need at
  * the very least, as a prepared statement on a pool of 10 connections, as the baseline is specified.
  *
  * Runs as its own process, like Roster, so that neither shares an event loop with the load
  * generator. Prints `{"port":…}` on stdout once it listens; stops on SIGTERM.
- *
- * The same routes under /floor/ add the work every SCIM request must do (baseline-floor.ts).
  *
  * Environment: BASELINE_DATABASE_URL, BASELINE_DIRECTORY_ID, PORT (0 for any free port),
  * BASELINE_MAX_PIPELINE (0).
@@ -17,7 +15,6 @@ import { serve } from '@hono/node-server';
 import { Hono } from 'hono';
 import postgres from 'postgres';
 import { v7 as uuidv7 } from 'uuid';
-import { mountFloor } from './baseline-floor.ts';
 
 const url = process.env.BASELINE_DATABASE_URL;
 const directoryId = process.env.BASELINE_DIRECTORY_ID;
@@ -30,9 +27,9 @@ if (!url || !directoryId) {
 // stated here because the comparison depends on it). max_pipeline defaults to 0 here: with more
 // callers than connections, postgres.js otherwise pipelines onto busy connections, and the array
 // it keeps them in grows without bound under sustained load (Queue.remove scans it on every
-// query), so throughput decays within seconds (porsager/postgres#747). The floor should not carry
-// a defect one option avoids; BASELINE_MAX_PIPELINE=100 restores the library default. The option
-// suits this server only because it never opens a transaction: in postgres.js 3.4, max_pipeline 0
+// query), so throughput decays within seconds (porsager/postgres#747). The baseline should not
+// carry a defect one option avoids; BASELINE_MAX_PIPELINE=100 restores the library default. The
+// option suits this server only because it never opens a transaction: in postgres.js 3.4, max_pipeline 0
 // also stops sql.begin() from reserving its connection (UNSAFE_TRANSACTION on BEGIN).
 // (max_pipeline is read by postgres.js but missing from its type declarations.)
 const options = { max: 10, prepare: true, max_pipeline: Number(process.env.BASELINE_MAX_PIPELINE ?? 0), onnotice: () => {}, idle_timeout: 60 };
@@ -66,9 +63,6 @@ app.post('/insert', async (c) => {
     returning id`;
   return c.body(JSON.stringify({ id: rows[0]!.id }), 201, JSON_TYPE);
 });
-
-// The work every SCIM request must do, on top of these (--floor; see baseline-floor.ts).
-mountFloor(app, sql, directoryId);
 
 const server = serve({ fetch: app.fetch, port: Number(process.env.PORT ?? 0), hostname: '127.0.0.1' }, (info: AddressInfo) => {
   process.stdout.write(`${JSON.stringify({ port: info.port })}\n`);

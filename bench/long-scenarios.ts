@@ -59,7 +59,7 @@ export async function soakScenario(ctx: BenchContext, minutes: number): Promise<
       method: 'POST',
       path: `${okta.base}/Users`,
       headers: idpHeaders('okta', okta.token, true),
-      body: JSON.stringify(oktaUserBody(identity(tag, i), ctx.flags.password)),
+      body: JSON.stringify(oktaUserBody(identity(tag, i))),
       expect: [201],
     })],
     [0.1, 'PUT', (i) => {

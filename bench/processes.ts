@@ -113,9 +113,8 @@ function tail(file: string): string {
 
 /** Starts bench/baseline-server.ts and resolves with its origin once it prints its port. */
 export async function startBaseline(databaseUrl: string, directoryId: string, maxPipeline: number, logFile: string): Promise<Started> {
-  // Loaded as Roster is (bin/typescript-register.js), so the two differ only in what they do.
-  const register = path.join(REPO_ROOT, 'bin/typescript-register.js');
-  const child = spawn(process.execPath, ['--import', register, path.join(REPO_ROOT, 'bench/baseline-server.ts')], {
+  // TypeScript through tsx, as the bench itself runs; once loaded it is plain JavaScript.
+  const child = spawn(process.execPath, ['--import', 'tsx', path.join(REPO_ROOT, 'bench/baseline-server.ts')], {
     cwd: REPO_ROOT,
     env: cleanEnv({
       BASELINE_DATABASE_URL: databaseUrl,

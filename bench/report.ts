@@ -21,7 +21,8 @@ export interface TargetCheck {
   name: string;
   target: string;
   measured: string;
-  pass: boolean;
+  /** undefined: measured in conditions the target was not set for (printed n/a). */
+  pass: boolean | undefined;
 }
 
 const out = (line: string) => process.stdout.write(`${line}\n`);
@@ -88,9 +89,12 @@ export function printTargets(checks: readonly TargetCheck[]): void {
   const targetWidth = Math.max(10, ...checks.map((c) => c.target.length));
   out(`${'scenario'.padEnd(nameWidth)}  ${'target'.padEnd(targetWidth)}  result  measured`);
   for (const c of checks) {
-    out(`${c.name.padEnd(nameWidth)}  ${c.target.padEnd(targetWidth)}  ${(c.pass ? 'PASS' : 'FAIL').padEnd(6)}  ${c.measured}`);
+    const result = c.pass === undefined ? 'n/a' : c.pass ? 'PASS' : 'FAIL';
+    out(`${c.name.padEnd(nameWidth)}  ${c.target.padEnd(targetWidth)}  ${result.padEnd(6)}  ${c.measured}`);
   }
-  const passed = checks.filter((c) => c.pass).length;
+  const judged = checks.filter((c) => c.pass !== undefined);
+  const passed = judged.filter((c) => c.pass).length;
+  const unjudged = checks.length - judged.length;
   out('');
-  out(`${passed} of ${checks.length} targets met.`);
+  out(`${passed} of ${judged.length} targets met${unjudged > 0 ? ` (${unjudged} not judged: n/a)` : ''}.`);
 }

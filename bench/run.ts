@@ -1,7 +1,8 @@
 /**
- * `npm run bench`: Roster measured against the floor of its own stack, in the same run.
+ * `npm run bench`: Roster measured against a bare Hono + postgres.js baseline, in the same run.
+ * The method, the targets and past results: bench/README.md.
  *
- * A fresh database; a bare Hono + postgres.js server (bench/baseline-server.ts) holding the same
+ * A fresh database, with autovacuum on for the run (bench/autovacuum.ts); a bare Hono + postgres.js server (bench/baseline-server.ts) holding the same
  * users; Roster started fresh on the same database, an organization with an Okta and an Entra
  * directory, users and groups pushed through the SCIM API; then each scenario, baseline first,
  * and a table of targets. Exits non-zero only when the harness itself fails; a missed target is
@@ -12,17 +13,17 @@ import { randomBytes } from 'node:crypto';
 import { mkdtemp } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import { autovacuumForRun, type AutovacuumForRun } from './autovacuum.ts';
 import { connect, createDatabase, databaseUrl, dropDatabase, runDatabaseName, type Sql } from './database.ts';
 import { exitReason, REPO_ROOT, rosterCli, startBaseline, startRoster, stopProcess, type Started } from './processes.ts';
 import { heading, printMeasurement, printTargets, rate, say } from './report.ts';
-import { floorScenario } from './floor-scenario.ts';
 import { scaleListScenario, soakScenario } from './long-scenarios.ts';
 import { mulberry32, type BenchContext, type Flags } from './measure.ts';
 import { bigPatchScenario, getScenario, lookupScenario, membershipScenarios, writeScenarios } from './scenarios.ts';
 import { bulkSeedUsers, seedBaseline, seedGroupsThroughApi, seedUsersThroughApi, type DirectoryTarget } from './seed.ts';
 
 const STANDARD = ['lookup', 'get', 'create', 'patch', 'members', 'big'] as const;
-const ALL = [...STANDARD, 'floor', 'scale', 'soak'];
+const ALL = [...STANDARD, 'scale', 'soak'];
 
 const USAGE = `usage: npm run bench -- [options]
 
@@ -35,15 +36,12 @@ const USAGE = `usage: npm run bench -- [options]
   --seed-concurrency=N  concurrency of the seeding (32)
   --members-per-patch=N members per membership PATCH (50)
   --big-members=N       members of the single large PATCH (10000), --big-repeats=N times (3)
-  --floor               also: Roster against the baseline plus the work every SCIM request must do
-                        (a bearer-token check, a counted request, a request-log row); informational
   --scale               also: 1,000,000 users copied into one directory, deep pages listed
   --scale-users=N       users for --scale (1000000), --scale-concurrency=N (8)
   --soak[=MIN]          also: an Okta-like mix for MIN minutes (10)
   --only=a,b            run only these of: ${ALL.join(', ')}
   --rate-limit=N        SCIM_RATE_LIMIT_PER_MINUTE for Roster (1000000: counted, never refused; 0: off)
   --baseline-pipeline=N postgres.js max_pipeline of the baseline (0; the library default is 100)
-  --password            Okta creates carry a password (scrypt-hashed by Roster)
   --cpu-prof            run Roster under node --cpu-prof (profile written when it stops)
   --slices=N            baseline and Roster alternate in N slices of --duration each (4)
   --seed=N              seed of the random choices (1)
@@ -62,7 +60,7 @@ function parseFlags(argv: string[]): Flags & { help: boolean; selected: Set<stri
   }
   const known = new Set([
     'duration', 'warmup', 'concurrency', 'users', 'entra-users', 'groups', 'seed-concurrency', 'members-per-patch', 'big-members',
-    'big-repeats', 'slices', 'baseline-pipeline', 'floor', 'scale', 'scale-users', 'scale-concurrency', 'soak', 'only', 'rate-limit', 'password', 'cpu-prof', 'seed', 'keep', 'help',
+    'big-repeats', 'slices', 'baseline-pipeline', 'scale', 'scale-users', 'scale-concurrency', 'soak', 'only', 'rate-limit', 'cpu-prof', 'seed', 'keep', 'help',
   ]);
   for (const name of raw.keys()) if (!known.has(name)) throw new UsageError(`unknown option --${name}`);
   const int = (name: string, fallback: number, min: number, max: number) => {
@@ -84,7 +82,6 @@ function parseFlags(argv: string[]): Flags & { help: boolean; selected: Set<stri
   let selected: Set<string>;
   if (only === undefined) {
     selected = new Set<string>(STANDARD);
-    if (bool('floor')) selected.add('floor');
     if (scale) selected.add('scale');
     if (soakMinutes !== undefined) selected.add('soak');
   } else {
@@ -112,7 +109,6 @@ function parseFlags(argv: string[]): Flags & { help: boolean; selected: Set<stri
     keep: bool('keep'),
     rateLimit: int('rate-limit', 1_000_000, 0, 1_000_000),
     baselinePipeline: int('baseline-pipeline', 0, 0, 1000),
-    password: bool('password'),
     cpuProf: bool('cpu-prof'),
     seed: int('seed', 1, 0, 2 ** 31),
     slices: int('slices', 4, 1, 60),
@@ -152,6 +148,7 @@ async function main(): Promise<number> {
   const started: Started[] = [];
   let sql: Sql | undefined;
   let created = false;
+  let autovacuum: AutovacuumForRun | undefined;
 
   const cleanup = async () => {
     for (const s of started.reverse()) await stopProcess(s.child).catch(() => {});
@@ -161,14 +158,25 @@ async function main(): Promise<number> {
     if (created && !flags.keep) await dropDatabase(adminUrl, dbName).catch((e: Error) => say(`could not drop ${dbName}: ${e.message}`));
     if (created && flags.keep) say(`database kept: ${runUrl}`);
     created = false;
+    // Last, so that nothing of the run is still writing when the server's setting comes back.
+    const restored = await autovacuum?.restore().catch((e: Error) => `could not restore autovacuum: ${e.message} (check SHOW autovacuum)`);
+    if (restored !== undefined) say(restored);
+    autovacuum = undefined;
   };
-  // Ctrl-C stops what this run started and drops its database, like a normal end.
+  // Ctrl-C stops what this run started, drops its database and restores autovacuum, like a normal
+  // end; a second Ctrl-C during that must not cut it short.
+  let interrupted = false;
   const onSignal = () => {
-    say('\ninterrupted: stopping the servers and dropping the run database');
+    if (interrupted) {
+      say('still stopping the servers, dropping the run database and restoring autovacuum…');
+      return;
+    }
+    interrupted = true;
+    say('\ninterrupted: stopping the servers, dropping the run database and restoring autovacuum');
     void cleanup().finally(() => process.exit(130));
   };
-  process.once('SIGINT', onSignal);
-  process.once('SIGTERM', onSignal);
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
 
   try {
     heading('Roster benchmark');
@@ -179,6 +187,8 @@ async function main(): Promise<number> {
 
     say(`roster ${describeCheckout()}`);
 
+    autovacuum = await autovacuumForRun(adminUrl);
+    say(autovacuum.note);
     await createDatabase(adminUrl, dbName);
     created = true;
     sql = connect(runUrl);
@@ -219,7 +229,6 @@ async function main(): Promise<number> {
       const seeded = await seedUsersThroughApi(roster.origin, dir, {
         count,
         concurrency: flags.seedConcurrency,
-        password: flags.password && dir.provider === 'okta',
         maxMs: seedMaxMs,
       });
       printMeasurement({ label: `roster POST /Users ${dir.provider} seed (${count.toLocaleString('en-US')} users)`, load: seeded.load });
@@ -257,7 +266,6 @@ async function main(): Promise<number> {
     if (on('create') || on('patch')) await writeScenarios(ctx, { create: on('create'), patch: on('patch') });
     if (on('members')) await membershipScenarios(ctx);
     if (on('big')) await bigPatchScenario(ctx);
-    if (on('floor')) await floorScenario(ctx);
 
     if (flags.scale) {
       heading(`Scale: ${flags.scaleUsers.toLocaleString('en-US')} users copied into one directory`);
@@ -285,6 +293,7 @@ async function main(): Promise<number> {
     if (flags.soakMinutes !== undefined) await soakScenario(ctx, flags.soakMinutes);
 
     printTargets(ctx.checks);
+    say(autovacuum.note);
     say(`(each throughput is measured with the load generator, Roster, the baseline and PostgreSQL sharing this machine's ${cpus.length} cores)`);
     return 0;
   } catch (error) {

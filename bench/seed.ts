@@ -6,12 +6,11 @@
  * Every user is derived from its index, so the baseline and Roster hold the same userNames and
  * documents, and a scenario can name a user by index without looking anything up.
  */
-import { randomBytes } from 'node:crypto';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { v7 as uuidv7 } from 'uuid';
-import { digestOf, FLOOR_SCHEMA } from './baseline-floor.ts';
 import type { Sql } from './database.ts';
+import { userNameKey } from '../src/directory/index.ts';
 import { runLoad, sendOnce, type HttpRequest, type LoadResult } from './load.ts';
 
 export const USER_URN = 'urn:ietf:params:scim:schemas:core:2.0:User';
@@ -56,8 +55,11 @@ export function identity(tag: string, i: number): Identity {
   return { givenName, familyName, userName: email, email, externalId: `00u${tag}${i.toString(36).padStart(8, '0')}` };
 }
 
-/** Okta's create (scim-examples/okta/04), without the password unless password sync is measured. */
-export function oktaUserBody(id: Identity, password: boolean): Record<string, unknown> {
+/**
+ * Okta's create as it sends it (scim-examples/okta/04): with password sync on, which Okta apps
+ * commonly have, the body carries the user's password. Roster accepts it and keeps none of it.
+ */
+export function oktaUserBody(id: Identity): Record<string, unknown> {
   return {
     schemas: [USER_URN],
     userName: id.userName,
@@ -67,7 +69,7 @@ export function oktaUserBody(id: Identity, password: boolean): Record<string, un
     locale: 'en-US',
     externalId: id.externalId,
     groups: [],
-    ...(password ? { password: `Pw-${id.externalId}-x9` } : {}),
+    password: `Pw-${id.externalId}-x9`,
     active: true,
   };
 }
@@ -109,7 +111,7 @@ export const entraUserName = (id: Identity) => id.userName.replace('@example.com
 
 /** What Roster keeps of an Okta create: the document without the read-only groups and the password. */
 export function storedDocument(id: Identity): Record<string, unknown> {
-  const { groups: _groups, password: _password, ...document } = oktaUserBody(id, false);
+  const { groups: _groups, password: _password, ...document } = oktaUserBody(id);
   return document;
 }
 
@@ -147,7 +149,7 @@ export interface ApiSeedResult {
 export async function seedUsersThroughApi(
   origin: string,
   dir: DirectoryTarget,
-  options: { count: number; concurrency: number; password: boolean; maxMs: number },
+  options: { count: number; concurrency: number; maxMs: number },
 ): Promise<ApiSeedResult> {
   const found: (SeededUser | undefined)[] = new Array<SeededUser | undefined>(options.count);
   const load = await runLoad({
@@ -158,7 +160,7 @@ export async function seedUsersThroughApi(
     request: (i) => {
       if (i >= options.count) return undefined;
       const id = identity('s', i);
-      const body = dir.provider === 'okta' ? oktaUserBody(id, options.password) : entraUserBody(id, i);
+      const body = dir.provider === 'okta' ? oktaUserBody(id) : entraUserBody(id, i);
       return {
         method: 'POST',
         path: `${dir.base}/Users`,
@@ -303,8 +305,6 @@ export interface BaselineSeed {
   directoryId: string;
   ids: string[];
   userNames: string[];
-  /** The bearer token of the floor's routes (baseline-floor.ts). */
-  floorToken: string;
 }
 
 /**
@@ -321,18 +321,15 @@ export async function seedBaseline(sql: Sql, count: number): Promise<BaselineSee
       document jsonb not null
     );
     create unique index baseline_users_user_name_key on baseline_users (directory_id, lower(user_name));
-    ${FLOOR_SCHEMA}
   `);
   const directoryId = uuidv7();
-  const floorToken = randomBytes(32).toString('base64url');
-  await sql`insert into baseline_tokens (id, directory_id, token_hash) values (${uuidv7()}, ${directoryId}, ${digestOf(floorToken)})`;
   const ids = Array.from({ length: count }, () => uuidv7());
   const userNames = Array.from({ length: count }, (_, i) => identity('s', i).userName);
   await copyRows(sql, 'copy baseline_users (id, directory_id, user_name, document) from stdin', count, (i) => {
     const id = identity('s', i);
     return [ids[i]!, directoryId, copyEscape(id.userName), copyEscape(JSON.stringify(storedDocument(id)))].join('\t');
   });
-  return { directoryId, ids, userNames, floorToken };
+  return { directoryId, ids, userNames };
 }
 
 export interface ScaleSeedTarget {
@@ -351,7 +348,7 @@ export async function bulkSeedUsers(sql: Sql, target: ScaleSeedTarget, count: nu
   const template = target.template;
   const templateName = (template.name ?? {}) as Record<string, unknown>;
   const templateEmail = ((template.emails as Record<string, unknown>[] | undefined) ?? [{}])[0] ?? {};
-  const columns = 'id, organization_id, directory_id, user_name, external_id, active, display_name, email_values, document, version';
+  const columns = 'id, organization_id, directory_id, user_name, user_name_key, external_id, active, display_name, email_values, document, version';
   await copyRows(
     sql,
     `copy directory_users (${columns}) from stdin`,
@@ -373,6 +370,7 @@ export async function bulkSeedUsers(sql: Sql, target: ScaleSeedTarget, count: nu
         target.organizationId,
         target.directoryId,
         copyEscape(id.userName),
+        copyEscape(userNameKey(id.userName)),
         copyEscape(id.externalId),
         't',
         copyEscape(displayName),
