@@ -36,7 +36,7 @@ export async function queryPrepared<T>(db: Database, query: SQL): Promise<T[]> {
  * The text and parameters of a statement made only of SQL text, nested `sql` fragments and plain
  * values, the same as drizzle's dialect would build them (`$1`, `$2`, … in order) at a fraction of
  * its cost: drizzle checks every chunk against a dozen entity kinds through the prototype chain,
- * and that was a tenth of the server's CPU on a read. Anything else (a column, a table, an array
+ * on every statement of every request. Anything else (a column, a table, an array
  * spread into a list, a typed Param) returns undefined, and the dialect builds the statement.
  */
 export function flatten(query: SQL): { sql: string; params: unknown[] } | undefined {
