@@ -102,9 +102,11 @@ export async function selectUserById(ctx: DirectoryContext, id: string, withGrou
 /**
  * A user read under its row lock, inside the caller's transaction `tx`: concurrent writes of one
  * user wait here for each other, so each applies its change to what the previous one wrote.
+ * NO KEY UPDATE, the lock the update itself takes, leaves memberships free to reference the user
+ * meanwhile (their foreign key check takes KEY SHARE, which FOR UPDATE would block).
  */
 export async function selectUserForUpdate(tx: Database, ctx: DirectoryContext, id: string): Promise<StoredUser | undefined> {
-  return (await select(tx, ctx, sql`u.id = ${id} for update of u`, false))[0];
+  return (await select(tx, ctx, sql`u.id = ${id} for no key update of u`, false))[0];
 }
 
 export async function selectUserByUserName(ctx: DirectoryContext, userName: string, withGroups: boolean): Promise<StoredUser[]> {
