@@ -12,6 +12,7 @@ import {
   deleteUser,
   directoryContext,
   foldResourceCounts,
+  userNameKey,
   type DirectoryContext,
 } from '../../src/directory/index.ts';
 import { countResources } from '../../src/directory/resource-counts.ts';
@@ -63,7 +64,15 @@ describe(`directory counts, on ${testDatabaseKind}`, () => {
     const ctx = await newDirectory();
     const ids = Array.from({ length: 300 }, () => newId());
     await ctx.db.insert(schema.directoryUsers).values(
-      ids.map((id) => ({ id, organizationId: ctx.organization.id, directoryId: ctx.directory.id, userName: `${id}@example.com`, emailValues: [], document: {} })),
+      ids.map((id) => ({
+        id,
+        organizationId: ctx.organization.id,
+        directoryId: ctx.directory.id,
+        userName: `${id}@example.com`,
+        userNameKey: userNameKey(`${id}@example.com`),
+        emailValues: [],
+        document: {},
+      })),
     );
     const d = ctx.directory.id;
     await ctx.db.execute(sql`delete from directory_users where directory_id = ${d} and id in (select id from directory_users where directory_id = ${d} order by id limit 100)`);
@@ -80,6 +89,7 @@ describe(`directory counts, on ${testDatabaseKind}`, () => {
         organizationId: ctx.organization.id,
         directoryId: ctx.directory.id,
         userName: `fold${i}-${serial}@example.com`,
+        userNameKey: userNameKey(`fold${i}-${serial}@example.com`),
         emailValues: [],
         document: {},
       });
