@@ -2,11 +2,18 @@ import { once } from 'node:events';
 import { request } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { serve } from '@hono/node-server';
-import { describe, expect, it } from 'vitest';
-import { revokeScimToken } from '../../src/directory/index.ts';
+import { sql } from 'drizzle-orm';
+import { Hono } from 'hono';
+import { describe, expect, it, onTestFinished } from 'vitest';
+import { openPostgres, rowsOf, type Database } from '../../src/db/index.ts';
+import { revokeScimToken, type RequestLogEntry } from '../../src/directory/index.ts';
+import { createLogger } from '../../src/http/index.ts';
+import { FailedAuthThrottle, scimLimits, scimRoutes, type RequestLogSink } from '../../src/scim/index.ts';
 import { testDatabaseKind, useTestDatabase } from '../support/database.ts';
 import { createTestDirectory } from '../support/factories.ts';
 import { buildTestApp, TEST_PUBLIC_URL } from '../support/app.ts';
+import { countedRequests } from '../support/rate-limit-count.ts';
+import { clientFor, GROUP_URN, PATCH_URN, USER_URN } from '../support/scim-client.ts';
 
 const database = useTestDatabase();
 const SCIM_ERROR = 'urn:ietf:params:scim:api:messages:2.0:Error';
@@ -157,6 +164,248 @@ describe(`SCIM bearer authentication on ${testDatabaseKind}`, () => {
       const entry = JSON.parse(line) as Record<string, unknown>;
       expect(entry).toMatchObject({ service: 'roster', msg: 'request' });
     }
+  });
+});
+
+/** The app behind a real socket on a free port, closed when the test ends. */
+async function listening(app: Hono): Promise<number> {
+  const server = serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1' });
+  await once(server, 'listening');
+  onTestFinished(() => new Promise<void>((resolve) => server.close(() => resolve())));
+  return (server.address() as AddressInfo).port;
+}
+
+/** One request over the socket; the body, when given, is sent whole. */
+function overSocket(port: number, method: string, path: string, headers: Record<string, string>, body?: string) {
+  return new Promise<{ status: number; headers: Record<string, string | string[] | undefined>; body: string }>((resolve, reject) => {
+    const req = request({ host: '127.0.0.1', port, method, path, headers }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (chunk: Buffer) => chunks.push(chunk));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks).toString() }));
+    });
+    req.on('error', reject);
+    if (body === undefined) req.end();
+    else req.end(body);
+  });
+}
+
+describe(`SCIM admission before the request is read, on ${testDatabaseKind}`, () => {
+  it('answers a wrong token at once, without waiting for a declared body that is never sent', async () => {
+    const { app } = buildTestApp(database.handle);
+    const { directory } = await createTestDirectory(database.handle);
+    const port = await listening(app);
+    const response = await new Promise<{ status: number; body: string }>((resolve, reject) => {
+      const req = request(
+        {
+          host: '127.0.0.1',
+          port,
+          method: 'POST',
+          path: `/scim/v2/${directory.id}/Users`,
+          headers: { Authorization: 'Bearer rst_scim_unknown', 'Content-Type': 'application/scim+json', 'Content-Length': String(512 * 1024) },
+        },
+        (res) => {
+          const chunks: Buffer[] = [];
+          res.on('data', (chunk: Buffer) => chunks.push(chunk));
+          res.on('end', () => {
+            resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString() });
+            req.destroy();
+          });
+        },
+      );
+      req.on('error', reject);
+      // The headers go out; not one byte of the declared body ever follows. Were the body awaited,
+      // no answer would come and the test would time out.
+      req.flushHeaders();
+    });
+    expect(response.status).toBe(401);
+    expect(JSON.parse(response.body)).toMatchObject({ status: '401', detail: 'the bearer token is not valid for this directory' });
+  });
+
+  it('throttles a flood of wrong tokens from one address, while a valid token from the same address goes on working', async () => {
+    const { app } = buildTestApp(database.handle);
+    const mine = await createTestDirectory(database.handle);
+    const flooded = await createTestDirectory(database.handle);
+    const port = await listening(app);
+    const get = (directoryId: string, token: string) =>
+      overSocket(port, 'GET', `/scim/v2/${directoryId}/ServiceProviderConfig`, { Authorization: `Bearer ${token}` });
+
+    // One wrong token, over and over: refused by the database 20 times, then from memory.
+    const statuses: number[] = [];
+    for (let i = 0; i < 25; i++) statuses.push((await get(flooded.directory.id, 'rst_scim_wrong')).status);
+    expect(statuses).toEqual([...Array<number>(20).fill(401), ...Array<number>(5).fill(429)]);
+    const throttled = await get(flooded.directory.id, 'rst_scim_wrong');
+    expect(throttled.status).toBe(429);
+    expect(Number(throttled.headers['retry-after'])).toBeGreaterThan(0);
+    expect(JSON.parse(throttled.body)).toMatchObject({ status: '429', detail: expect.stringContaining('too many failed authentications') });
+
+    // Another tenant at the same address, and the flooded directory's own token, are untouched.
+    expect((await get(mine.directory.id, mine.token)).status).toBe(200);
+    expect((await get(flooded.directory.id, flooded.token)).status).toBe(200);
+    // The wrong token at another directory's URL is a token of its own there, refused but not throttled.
+    expect((await get(mine.directory.id, 'rst_scim_wrong')).status).toBe(401);
+  });
+
+  it('refuses a throttled token without a database query', async () => {
+    // Two instances of the routes sharing one throttle: one over the test database, one over a
+    // database nobody listens at, where any query fails and the answer is 503.
+    const unreachable = openPostgres({ url: 'postgres://roster@127.0.0.1:1/none', max: 2, connectTimeoutSeconds: 1 });
+    onTestFinished(() => unreachable.close());
+    const throttle = new FailedAuthThrottle({ perTokenFailures: 2 });
+    const routes = (db: Database) => {
+      const app = new Hono();
+      app.route('/scim/v2', scimRoutes({ db, logger: createLogger('silent'), publicUrl: TEST_PUBLIC_URL, limits: scimLimits(1024 * 1024), authThrottle: throttle }));
+      return app;
+    };
+    const { directory } = await createTestDirectory(database.handle);
+    const get = (app: Hono, token: string) =>
+      app.request(`/scim/v2/${directory.id}/Users`, { headers: { Authorization: `Bearer ${token}` } });
+
+    const working = routes(database.handle.db);
+    for (let i = 0; i < 2; i++) expect((await get(working, 'rst_scim_wrong')).status).toBe(401);
+    const down = routes(unreachable.db);
+    const refused = await get(down, 'rst_scim_wrong');
+    expect(refused.status).toBe(429);
+    expect(Number(refused.headers.get('retry-after'))).toBeGreaterThan(0);
+    expect(await scimJson(refused)).toMatchObject({ status: '429', detail: expect.stringContaining('too many failed authentications') });
+    // Any other token goes to the database, which cannot answer.
+    expect((await get(down, 'rst_scim_other')).status).toBe(503);
+  });
+});
+
+describe(`SCIM routes on ${testDatabaseKind}`, () => {
+  it.each([
+    ['discovery', 'DELETE', '/ServiceProviderConfig', 'GET'],
+    ['discovery by id', 'POST', '/Schemas/urn:ietf:params:scim:schemas:core:2.0:User', 'GET'],
+    ['the Users collection', 'PUT', '/Users', 'GET, POST'],
+    ['the Groups collection', 'DELETE', '/Groups', 'GET, POST'],
+    ['a user', 'POST', '/Users/0190d0a4-0000-7000-8000-0000000000ff', 'GET, PUT, PATCH, DELETE'],
+    ['a group', 'POST', '/Groups/0190d0a4-0000-7000-8000-0000000000ff', 'GET, PUT, PATCH, DELETE'],
+    ['Bulk', 'GET', '/Bulk', 'POST'],
+  ] as const)('answers a wrong method on %s with 405 and the methods of its route', async (_family, method, path, allow) => {
+    const { app } = buildTestApp(database.handle);
+    const { directory, token } = await createTestDirectory(database.handle);
+    const response = await app.request(`/scim/v2/${directory.id}${path}`, { method, headers: { Authorization: `Bearer ${token}` } });
+    expect(response.status).toBe(405);
+    expect(response.headers.get('allow')?.split(', ').sort()).toEqual(allow.split(', ').sort());
+    expect(await scimJson(response)).toMatchObject({ schemas: [SCIM_ERROR], status: '405' });
+  });
+
+  it('keeps /Me at 501 for every method, once authenticated', async () => {
+    const { app } = buildTestApp(database.handle);
+    const { directory, token } = await createTestDirectory(database.handle);
+    for (const method of ['GET', 'POST', 'DELETE']) {
+      const response = await app.request(`/scim/v2/${directory.id}/Me`, { method, headers: { Authorization: `Bearer ${token}` } });
+      expect(response.status).toBe(501);
+    }
+    expect((await app.request(`/scim/v2/${directory.id}/Me`)).status).toBe(401);
+  });
+});
+
+describe(`what a refused token gets on the resource routes, on ${testDatabaseKind}`, () => {
+  async function withResources() {
+    const logged: RequestLogEntry[] = [];
+    const sink: RequestLogSink = { enqueue: (entry) => void logged.push(entry) };
+    const { app } = buildTestApp(database.handle, {}, undefined, { requestLog: sink });
+    const dir = await createTestDirectory(database.handle);
+    const base = `${TEST_PUBLIC_URL}/scim/v2/${dir.directory.id}`;
+    const client = clientFor(app, base, dir.token);
+    const user = await client.createUser('Ada.Lovelace@example.com', { name: { givenName: 'Ada', familyName: 'Lovelace' } });
+    const group = await client.createGroup('Engineering');
+    /** `null` sends no Authorization header at all. */
+    const send = (method: string, path: string, token: string | null, body?: string) =>
+      app.request(`${base}${path}`, {
+        method,
+        ...(body === undefined ? {} : { body }),
+        headers: { 'Content-Type': 'application/scim+json', ...(token === null ? {} : { Authorization: `Bearer ${token}` }) },
+      });
+    return { app, dir, logged, user, group, send, client };
+  }
+  const lookup = (userName: string) => `/Users?filter=${encodeURIComponent(`userName eq "${userName}"`)}`;
+  const count = async (table: 'directory_users' | 'directory_groups' | 'directory_group_members', directoryId: string) => {
+    const [row] = rowsOf<{ n: number | string }>(
+      await database.handle.db.execute(
+        table === 'directory_group_members'
+          ? sql`select count(*) as n from directory_group_members m join directory_groups g on g.id = m.group_id where g.directory_id = ${directoryId}`
+          : sql`select count(*) as n from ${sql.raw(table)} where directory_id = ${directoryId}`,
+      ),
+    );
+    return Number(row?.n);
+  };
+
+  it("answers 401 to no token, an unknown one and another directory's, whatever the route and body: nothing shown, changed, counted or logged", async () => {
+    const { dir, logged, user, group, send } = await withResources();
+    const other = await createTestDirectory(database.handle);
+    const counted = await countedRequests(database.handle, dir.tokenId);
+    const before = logged.length;
+    const deactivate = JSON.stringify({ schemas: [PATCH_URN], Operations: [{ op: 'replace', value: { active: false } }] });
+    const addMember = JSON.stringify({ schemas: [PATCH_URN], Operations: [{ op: 'Add', path: 'members', value: [{ value: user.id }] }] });
+    const requests: [string, string, string?][] = [
+      ['GET', `/Users/${user.id}`],
+      ['GET', lookup('Ada.Lovelace@example.com')],
+      ['GET', '/Users?count=5'],
+      ['GET', '/Users/not-an-id'],
+      ['GET', `/Users?filter=${encodeURIComponent('userName eq')}`],
+      ['GET', `/Groups/${group.id}`],
+      ['GET', '/Groups'],
+      ['POST', '/Users', JSON.stringify({ schemas: [USER_URN], userName: 'mallory@example.com' })],
+      ['POST', '/Users', '{not json'],
+      ['POST', '/Groups', JSON.stringify({ schemas: [GROUP_URN], displayName: 'Intruders' })],
+      ['PUT', `/Users/${user.id}`, JSON.stringify({ schemas: [USER_URN], userName: 'x@example.com' })],
+      ['PATCH', `/Users/${user.id}`, deactivate],
+      ['PATCH', `/Groups/${group.id}`, addMember],
+      ['PATCH', `/Groups/${group.id}`, '{not json'],
+      ['DELETE', `/Users/${user.id}`],
+      ['POST', '/Bulk', JSON.stringify({ schemas: ['urn:ietf:params:scim:api:messages:2.0:BulkRequest'], Operations: [] })],
+    ];
+    for (const token of [null, 'rst_scim_unknown', other.token]) {
+      for (const [method, path, body] of requests) {
+        const response = await send(method, path, token, body);
+        expect(response.status, `${method} ${path}`).toBe(401);
+        expect(response.headers.get('www-authenticate')).toMatch(/^Bearer realm="scim"/);
+        for (const header of ['etag', 'location', 'ratelimit-limit']) expect(response.headers.get(header)).toBeNull();
+        const text = await response.text();
+        expect(text).not.toContain('Lovelace');
+        expect(JSON.parse(text)).toMatchObject({ schemas: [SCIM_ERROR], status: '401' });
+      }
+    }
+    expect(logged.length).toBe(before);
+    expect(await countedRequests(database.handle, dir.tokenId)).toBe(counted);
+    expect([await count('directory_users', dir.directory.id), await count('directory_groups', dir.directory.id)]).toEqual([1, 1]);
+    expect(await count('directory_group_members', dir.directory.id)).toBe(0);
+    const [row] = rowsOf<{ active: boolean; version: number }>(
+      await database.handle.db.execute(sql`select active, version from directory_users where id = ${user.id}`),
+    );
+    expect(row).toEqual({ active: true, version: 1 });
+  });
+
+  it("never shows or changes another directory's resources, even with a valid token for its own", async () => {
+    const mine = await withResources();
+    const theirs = await withResources();
+    expect((await mine.send('GET', `/Users/${theirs.user.id}`, mine.dir.token)).status).toBe(404);
+    expect((await mine.send('GET', `/Groups/${theirs.group.id}`, mine.dir.token)).status).toBe(404);
+    const found = (await (await mine.send('GET', lookup('Ada.Lovelace@example.com'), mine.dir.token)).json()) as { Resources: { id: string }[] };
+    expect(found.Resources.map((r) => r.id)).toEqual([mine.user.id]);
+    const deactivate = JSON.stringify({ schemas: [PATCH_URN], Operations: [{ op: 'replace', value: { active: false } }] });
+    expect((await mine.send('PATCH', `/Users/${theirs.user.id}`, mine.dir.token, deactivate)).status).toBe(404);
+    expect(await (await theirs.send('GET', `/Users/${theirs.user.id}`, theirs.dir.token)).json()).toMatchObject({ meta: { version: 'W/"1"' } });
+  });
+
+  it('answers what the handler finds only once admitted: 404 and 400, each counted and logged', async () => {
+    const { dir, logged, send } = await withResources();
+    const counted = (await countedRequests(database.handle, dir.tokenId)) ?? 0;
+    const before = logged.length;
+    expect((await send('GET', '/Users/0190d0a4-0000-7000-8000-0000000000ff', dir.token)).status).toBe(404);
+    const badFilter = await send('GET', `/Users?filter=${encodeURIComponent('userName eq')}`, dir.token);
+    expect(badFilter.status).toBe(400);
+    expect(((await badFilter.json()) as { scimType: string }).scimType).toBe('invalidFilter');
+    expect(badFilter.headers.get('ratelimit-limit')).toBe('6000');
+    expect((await send('POST', '/Users', dir.token, '{not json')).status).toBe(400);
+    expect(await countedRequests(database.handle, dir.tokenId)).toBe(counted + 3);
+    expect(logged.slice(before).map((e) => [e.status, e.scimType])).toEqual([
+      [404, null],
+      [400, 'invalidFilter'],
+      [400, 'invalidSyntax'],
+    ]);
   });
 });
 

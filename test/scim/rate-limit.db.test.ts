@@ -1,11 +1,14 @@
 import type { Hono } from 'hono';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-import { openPostgres, type DatabaseHandle } from '../../src/db/index.ts';
-import { createScimToken } from '../../src/directory/index.ts';
-import { buildTestApp, scimRoutesApp } from '../support/app.ts';
+import { sql } from 'drizzle-orm';
+import { openPostgres, rowsOf, type DatabaseHandle } from '../../src/db/index.ts';
+import { createScimToken, type RequestLogEntry } from '../../src/directory/index.ts';
+import type { RequestLogSink } from '../../src/scim/index.ts';
+import { buildTestApp, scimRoutesApp, TEST_PUBLIC_URL } from '../support/app.ts';
 import { testDatabaseKind, useTestDatabase } from '../support/database.ts';
 import { createTestDirectory } from '../support/factories.ts';
 import { countedRequests } from '../support/rate-limit-count.ts';
+import { clientFor, PATCH_URN, USER_URN } from '../support/scim-client.ts';
 
 const database = useTestDatabase();
 const SCIM_ERROR = 'urn:ietf:params:scim:api:messages:2.0:Error';
@@ -93,6 +96,77 @@ describe(`SCIM rate limit on ${testDatabaseKind}`, () => {
     for (let i = 0; i < 5; i++) expect((await get(app, directory.id, `${token}x`)).status).toBe(401);
     expect((await get(app, directory.id, token)).status).toBe(200);
     expect((await get(app, directory.id, token)).status).toBe(200);
+  });
+
+  it('refuses every route once the budget is spent: 429 with nothing of the resource, nothing changed, and logged', async () => {
+    const logged: RequestLogEntry[] = [];
+    const sink: RequestLogSink = { enqueue: (entry) => void logged.push(entry) };
+    const app = scimRoutesApp(database.handle, { perMinute: 3, clock: { ms: MINUTE + 30_000 }, requestLog: sink });
+    const { directory, token } = await createTestDirectory(database.handle);
+    const base = `${TEST_PUBLIC_URL}/scim/v2/${directory.id}`;
+    const client = clientFor(app, base, token);
+    const user = await client.createUser('Ada.Lovelace@example.com', { name: { familyName: 'Lovelace' } });
+    const group = await client.createGroup('Engineering');
+    expect((await client.send('GET', `/Users/${user.id}`)).status).toBe(200);
+
+    const deactivate = { schemas: [PATCH_URN], Operations: [{ op: 'replace', value: { active: false } }] };
+    const addMember = { schemas: [PATCH_URN], Operations: [{ op: 'Add', path: 'members', value: [{ value: user.id }] }] };
+    const refused: [string, string, unknown?][] = [
+      ['GET', `/Users/${user.id}`],
+      ['GET', `/Users?filter=${encodeURIComponent('userName eq "Ada.Lovelace@example.com"')}`],
+      ['GET', '/Users?filter=bad'],
+      ['GET', `/Groups/${group.id}`],
+      ['POST', '/Users', { schemas: [USER_URN], userName: 'grace@example.com' }],
+      ['POST', '/Users', '{not json'],
+      ['PUT', `/Users/${user.id}`, { schemas: [USER_URN], userName: 'z@example.com' }],
+      ['PATCH', `/Users/${user.id}`, deactivate],
+      ['PATCH', `/Groups/${group.id}`, addMember],
+    ];
+    for (const [method, path, body] of refused) {
+      const reply = await client.send(method, path, body);
+      expect(reply.status, `${method} ${path}`).toBe(429);
+      expect(reply.headers.get('retry-after')).toBe('30');
+      expect(reply.headers.get('ratelimit-remaining')).toBe('0');
+      for (const header of ['etag', 'location']) expect(reply.headers.get(header)).toBeNull();
+      expect(reply.text).not.toContain('Lovelace');
+      expect(reply.body).toMatchObject({ schemas: [SCIM_ERROR], status: '429' });
+    }
+    expect(logged.slice(-refused.length).map((e) => [e.method, e.status])).toEqual(refused.map(([method]) => [method, 429]));
+    expect(logged.at(-1)).toMatchObject({ directoryId: directory.id, requestBody: null });
+    const [row] = rowsOf<{ users: number | string; active: boolean; version: number; members: number | string }>(
+      await database.handle.db.execute(sql`
+        select (select count(*) from directory_users where directory_id = ${directory.id}) as users,
+          u.active, u.version, (select count(*) from directory_group_members where group_id = ${group.id}) as members
+        from directory_users u where u.id = ${user.id}`),
+    );
+    expect({ ...row, users: Number(row?.users), members: Number(row?.members) }).toEqual({ users: 1, active: true, version: 1, members: 0 });
+  });
+
+  it("refreshes the token's last use at most once a minute", async () => {
+    const clock = { ms: MINUTE + 1_000 };
+    const app = limitedApp(database.handle, 100, clock);
+    const { directory, token, tokenId } = await createTestDirectory(database.handle);
+    const lastUsed = async () => {
+      const [row] = rowsOf<{ ms: number | string | null }>(
+        await database.handle.db.execute(sql`select extract(epoch from last_used_at) * 1000 as ms from scim_tokens where id = ${tokenId}`),
+      );
+      return row?.ms === null || row?.ms === undefined ? null : Number(row.ms);
+    };
+    expect(await lastUsed()).toBeNull();
+    for (const [at, expected] of [
+      [1_000, 1_000],
+      [30_000, 1_000],
+      [60_999, 1_000],
+      [61_000, 61_000],
+      [90_000, 61_000],
+    ] as const) {
+      clock.ms = MINUTE + at;
+      expect((await get(app, directory.id, token)).status).toBe(200);
+      expect(await lastUsed()).toBe(MINUTE + expected);
+    }
+    clock.ms = MINUTE + 300_000;
+    expect((await get(app, directory.id, `${token}x`)).status).toBe(401);
+    expect(await lastUsed()).toBe(MINUTE + 61_000);
   });
 
   describe('under concurrency', () => {
