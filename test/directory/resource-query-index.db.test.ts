@@ -4,7 +4,7 @@ import { randomUUID } from 'node:crypto';
 import { and, eq, sql } from 'drizzle-orm';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { schema } from '../../src/db/index.ts';
-import type { ResourceKind } from '../../src/directory/index.ts';
+import { userNameKey, type ResourceKind } from '../../src/directory/index.ts';
 import { conditionToSql } from '../../src/directory/resource-query/sql.ts';
 import { filterToCondition, parseFilter } from '../../src/scim/filter/index.ts';
 import { testDatabaseKind, useTestDatabase } from '../support/database.ts';
@@ -29,6 +29,7 @@ beforeAll(async () => {
       organizationId: org.organization.id,
       directoryId,
       userName: email,
+      userNameKey: userNameKey(email),
       externalId: `ext-${i}`,
       emailValues: [email.toLowerCase()],
       document: { userName: email, emails: [{ value: email, type: 'work', primary: true }] },

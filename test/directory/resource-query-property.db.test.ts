@@ -8,7 +8,7 @@ import { and, eq, sql } from 'drizzle-orm';
 import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { schema } from '../../src/db/index.ts';
-import type { AttributeRef, AttributeType, CompareOp, Condition } from '../../src/directory/index.ts';
+import { userNameKey, type AttributeRef, type AttributeType, type CompareOp, type Condition } from '../../src/directory/index.ts';
 import { comparableDateTime } from '../../src/directory/resource-query/datetime.ts';
 import { conditionToSql } from '../../src/directory/resource-query/sql.ts';
 import { testDatabaseKind, useTestDatabase } from '../support/database.ts';
@@ -180,6 +180,7 @@ beforeAll(async () => {
       organizationId,
       directoryId,
       userName: r.userName,
+      userNameKey: userNameKey(r.userName),
       externalId: r.externalId,
       active: r.active,
       displayName: r.displayName,
@@ -241,6 +242,8 @@ interface Scalar {
   /** Undefined when absent or of another type. */
   readonly value: Value | undefined;
   readonly present: boolean;
+  /** What a filter's text goes through before it is compared (userName's key). */
+  readonly normalize?: (value: string) => string;
 }
 
 interface ValueSet {
@@ -322,7 +325,7 @@ function rootScope(r: Row): Scope {
         case 'id':
           return column('uuid', attr, r.id);
         case 'userName':
-          return column('text', attr, r.userName);
+          return { ...column('text', { ...attr, caseExact: true }, userNameKey(r.userName)), normalize: userNameKey };
         case 'externalId':
           return column('text', attr, r.externalId);
         case 'displayName':
@@ -408,7 +411,7 @@ function positive(s: Scalar, op: CompareOp, wanted: Value): boolean {
   if (value === undefined) return false;
   switch (s.type) {
     case 'text':
-      return typeof wanted === 'string' && textMatches(value as string, op, wanted, s.caseExact);
+      return typeof wanted === 'string' && textMatches(value as string, op, s.normalize?.(wanted) ?? wanted, s.caseExact);
     case 'uuid': {
       if (typeof wanted !== 'string') return false;
       if (op !== 'eq') return textMatches(value as string, op, wanted, s.caseExact);

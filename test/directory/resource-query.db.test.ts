@@ -4,7 +4,7 @@ import { randomUUID } from 'node:crypto';
 import { and, asc, eq, type SQL } from 'drizzle-orm';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { schema } from '../../src/db/index.ts';
-import type { Condition, ResourceKind } from '../../src/directory/index.ts';
+import { userNameKey, type Condition, type ResourceKind } from '../../src/directory/index.ts';
 import { conditionToSql, sortToSql } from '../../src/directory/resource-query/sql.ts';
 import { filterToCondition, parseAttrPath, parseFilter, sortByToSpec } from '../../src/scim/filter/index.ts';
 import { testDatabaseKind, useTestDatabase } from '../support/database.ts';
@@ -137,6 +137,7 @@ beforeAll(async () => {
         organizationId,
         directoryId,
         userName: u.userName,
+        userNameKey: userNameKey(u.userName),
         externalId: u.externalId ?? null,
         active: u.active ?? true,
         displayName: u.displayName ?? null,
@@ -174,6 +175,7 @@ beforeAll(async () => {
     organizationId: other.org.organization.id,
     directoryId: other.directory.id,
     userName: 'alice@example.com',
+    userNameKey: 'alice@example.com',
     emailValues: ['alice@example.com'],
     document: { schemas: [CORE], userName: 'alice@example.com', emails: [{ value: 'alice@example.com' }] },
   });
@@ -403,5 +405,54 @@ describe(`resource queries on ${testDatabaseKind}`, () => {
       if (!spec.ok) throw new Error(spec.error.detail);
       expect(await select('User', where, [sortToSql(spec.value, 'User')])).toEqual(['alice', 'bob', 'dave', 'eve']);
     });
+  });
+});
+
+describe(`userName after Unicode normalisation on ${testDatabaseKind}`, () => {
+  // One user stored composed (é as U+00E9), one decomposed (ë as e + U+0308), as IdPs send either.
+  const composed = 'Jos\u00e9@Example.com';
+  const decomposed = 'Zoe\u0308@Example.com';
+  let otherDirectory: string;
+  const named = new Map<string, string>();
+
+  beforeAll(async () => {
+    const { org, directory } = await createTestDirectory(database.handle);
+    otherDirectory = directory.id;
+    for (const userName of [composed, decomposed]) {
+      const userId = randomUUID();
+      named.set(userId, userName);
+      await database.handle.db.insert(users).values({
+        id: userId,
+        organizationId: org.organization.id,
+        directoryId: otherDirectory,
+        userName,
+        userNameKey: userNameKey(userName),
+        emailValues: [],
+        document: { schemas: [CORE], userName },
+      });
+    }
+  });
+
+  async function found(filter: string): Promise<string[]> {
+    const rows = await database.handle.db
+      .select({ id: users.id })
+      .from(users)
+      .where(and(eq(users.directoryId, otherDirectory), conditionToSql(bind(filter, 'User'), 'User')));
+    return rows.map((row) => named.get(row.id) ?? row.id).sort();
+  }
+
+  it.each([
+    ['userName eq "jos\u00e9@example.com"', [composed]],
+    ['userName eq "JOSE\u0301@EXAMPLE.COM"', [composed]],
+    ['userName eq "zo\u00eb@example.com"', [decomposed]],
+    ['userName eq "ZOE\u0308@example.com"', [decomposed]],
+    ['userName ne "jose\u0301@example.com"', [decomposed]],
+    ['userName sw "JOSE\u0301"', [composed]],
+    ['userName co "\u00cb@"', [decomposed]],
+    ['userName ew "\u00c9@example.com"', [composed]],
+    ['userName gt "jos\u00e9@example.com"', [decomposed]],
+    ['userName le "JOSE\u0301@example.com"', [composed]],
+  ])('%s finds the user whichever form either side uses', async (filter, expected) => {
+    expect(await found(filter)).toEqual(expected);
   });
 });

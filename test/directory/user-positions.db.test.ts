@@ -2,7 +2,7 @@ import { sql } from 'drizzle-orm';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { rowsOf, schema, type Database } from '../../src/db/index.ts';
-import { directoryContext, type DirectoryContext } from '../../src/directory/index.ts';
+import { directoryContext, userNameKey, type DirectoryContext } from '../../src/directory/index.ts';
 import { extendUserMarks, selectUserPage, type MarkSpacing } from '../../src/directory/user-positions.ts';
 import { newId, type DirectoryId, type OrganizationId, type ScimTokenId } from '../../src/ids.ts';
 import { testDatabaseKind, useTestDatabase } from '../support/database.ts';
@@ -31,7 +31,7 @@ async function insertUsers(ctx: DirectoryContext, ids: string[], db: Database = 
   await db.insert(schema.directoryUsers).values(
     ids.map((id) => {
       const userName = `user${++serial}@example.com`;
-      return { id, organizationId: ctx.organization.id, directoryId: ctx.directory.id, userName, emailValues: [], document: { userName } };
+      return { id, organizationId: ctx.organization.id, directoryId: ctx.directory.id, userName, userNameKey: userNameKey(userName), emailValues: [], document: { userName } };
     }),
   );
 }

@@ -16,6 +16,11 @@ export interface Operand {
   readonly kind: OperandKind;
   /** RFC 7643 caseExact: when false, text compares through lower() on both sides. */
   readonly caseExact: boolean;
+  /**
+   * Applied to a filter's text before it is compared, for a column that stores its values in the
+   * same form (userName's key: NFC and lower case), so both sides are alike.
+   */
+  readonly normalize?: (value: string) => string;
 }
 
 /** A comparison other than `ne`, which callers express as the negation of `eq`. */
@@ -120,7 +125,8 @@ function isOrdering(op: PositiveOp): op is keyof typeof ORDERING {
   return op in ORDERING;
 }
 
-function compareText(operand: Operand, op: PositiveOp, value: string): SQL {
+function compareText(operand: Operand, op: PositiveOp, raw: string): SQL {
+  const value = operand.normalize === undefined ? raw : operand.normalize(raw);
   // An empty string counts as absent (RFC 7644 `pr`), so nothing equals "".
   if (op === 'eq' && value === '') return FALSE;
   const fold = (expr: SQL) => (operand.caseExact ? expr : sql`lower(${expr})`);

@@ -6,6 +6,7 @@
 import { sql, type SQL } from 'drizzle-orm';
 import type { PgColumn } from 'drizzle-orm/pg-core';
 import { schema } from '../../db/index.ts';
+import { userNameKey } from '../user-names.ts';
 import type { AttributeRef, Condition, ResourceKind } from './types.ts';
 import { isStorableText, TRUE, type OperandKind } from './operand.ts';
 import { documentElements, documentTarget } from './document.ts';
@@ -32,16 +33,28 @@ function timestamp(col: PgColumn): ColumnTarget {
   });
 }
 
+// userName compares as uniqueness does, through user_name_key (NFC, then lower case: see
+// user-names.ts), so é and e + U+0301 find the same user, whatever the operator; the filter's
+// text is brought to the same form, and `eq` is answered by the unique index.
+function userNameKeyColumn(): ColumnTarget {
+  const col = users.userNameKey;
+  return () => ({
+    kind: 'scalar',
+    operand: { kind: 'text', sql: sql`${col}`, caseExact: true, normalize: userNameKey },
+    present: sql`(${col} IS NOT NULL AND ${col} <> '')`,
+  });
+}
+
 function constant(value: string): ColumnTarget {
   return (attr) => ({ kind: 'scalar', operand: { kind: 'text', sql: sql`${value}::text`, caseExact: attr.caseExact }, present: TRUE });
 }
 
-// Keyed by the canonical path joined with ".". userName and Group displayName compare through
-// lower() when caseExact is false, which is exactly the expression of their indexes.
+// Keyed by the canonical path joined with ".". Group displayName compares through lower() when
+// caseExact is false, which is exactly the expression of its index; userName through its key.
 const COLUMNS: Readonly<Record<ResourceKind, ReadonlyMap<string, ColumnTarget>>> = {
   User: new Map([
     ['id', column(users.id, 'uuid')],
-    ['userName', column(users.userName, 'text')],
+    ['userName', userNameKeyColumn()],
     ['externalId', column(users.externalId, 'text')],
     ['displayName', column(users.displayName, 'text')],
     ['active', column(users.active, 'boolean')],
