@@ -339,7 +339,7 @@ describe(`SCIM Bulk on ${testDatabaseKind}`, () => {
     expect(aBody).toMatchObject({ title: 'A', [ENTERPRISE]: { department: 'R&D' } });
   });
 
-  it('reports a cycle whose other end failed: what refers to it cannot be completed', async () => {
+  it('undoes the create of a cycle whose other end failed: what refers to it leaves nothing behind', async () => {
     const scim = await scimClient(database.handle);
     await scim.createUser('taken@example.com');
     const manager = (bulkId: string) => ({ [ENTERPRISE]: { manager: { value: `bulkId:${bulkId}` } } });
@@ -354,13 +354,13 @@ describe(`SCIM Bulk on ${testDatabaseKind}`, () => {
     expect(entries[0]).toMatchObject({ bulkId: 'a', status: '409', response: { scimType: 'uniqueness' } });
     expect(entries[1]).toMatchObject({
       bulkId: 'b',
-      location: expect.stringMatching(`^${scim.baseUrl}/Users/`),
       status: '409',
-      response: { scimType: 'invalidValue', detail: expect.stringMatching(/created without the attributes that refer to bulkId "a"/) },
+      response: { scimType: 'invalidValue', detail: expect.stringMatching(/its attributes that refer to bulkId "a" cannot be added/) },
     });
-    const b = (await scim.send('GET', `/Users/${idOf(entries[1])}`)).body;
-    expect(b.userName).toBe('b@example.com');
-    expect(b[ENTERPRISE]).toBeUndefined();
+    expect(entries[1]).not.toHaveProperty('location');
+    // b was created without its manager before a failed; the failed operation is undone whole.
+    const listed = await scim.send('GET', `/Users?filter=${encodeURIComponent('userName eq "b@example.com"')}`);
+    expect(listed.body.totalResults).toBe(0);
 
     // The other way round, the POST held back fails itself, and the one waiting for it is refused.
     const reversed = await send(
@@ -375,6 +375,30 @@ describe(`SCIM Bulk on ${testDatabaseKind}`, () => {
       ['d', '409', 'uniqueness'],
     ]);
     expect(reversed[0]).not.toHaveProperty('location');
+  });
+
+  it('creates no group whose member reference failed, and no part of any failed operation', async () => {
+    const scim = await scimClient(database.handle);
+    await scim.createUser('taken@example.com');
+    const entries = await send(
+      scim,
+      bulk([
+        { method: 'POST', path: '/Users', bulkId: 'u', data: user('taken@example.com') },
+        { method: 'POST', path: '/Groups', bulkId: 'g', data: group('Waiting', [{ type: 'User', value: 'bulkId:u' }]) },
+        { method: 'POST', path: '/Groups', bulkId: 'h', data: group('Unknown member', [{ type: 'User', value: UNKNOWN_ID }]) },
+        { method: 'POST', path: '/Groups', bulkId: 'k', data: group('Kept') },
+      ]),
+    );
+    expect(entries.map((e) => [e.bulkId, e.status])).toEqual([
+      ['u', '409'],
+      ['g', '409'],
+      ['h', expect.stringMatching(/^4/)],
+      ['k', '201'],
+    ]);
+    for (const entry of entries.slice(0, 3)) expect(entry).not.toHaveProperty('location');
+    const groups = await scim.send('GET', '/Groups');
+    expect((groups.body.Resources ?? []).map((g) => g.displayName)).toEqual(['Kept']);
+    expect((await scim.send('GET', '/Users')).body.totalResults).toBe(1);
   });
 
   it('stops at the first 503: the database is gone and every further operation would wait to fail', async () => {
@@ -403,16 +427,20 @@ describe(`SCIM Bulk on ${testDatabaseKind}`, () => {
       ]),
     );
     // B is created first (with Alice, without A), then A with B; adding A to B would make each a
-    // member of itself, which Roster refuses, so B's entry reports that refusal with B's location.
+    // member of itself, which Roster refuses. B's operation failed, so B is deleted again: its
+    // entry reports the refusal without a location, and A, which succeeded, stays without B.
     expect(entries[0]).toMatchObject({ bulkId: 'qwerty', status: '201' });
     expect(entries[1]).toMatchObject({
       bulkId: 'ytrewq',
-      location: expect.stringMatching(`^${scim.baseUrl}/Groups/`),
       status: '400',
       response: { status: '400', scimType: 'invalidValue', detail: expect.stringMatching(/member of itself/) },
     });
-    expect(memberIds((await scim.send('GET', `/Groups/${idOf(entries[0])}`)).body)).toEqual([idOf(entries[1])]);
-    expect(memberIds((await scim.send('GET', `/Groups/${idOf(entries[1])}`)).body)).toEqual([alice.id]);
+    expect(entries[1]).not.toHaveProperty('location');
+    const groups = await scim.send('GET', '/Groups');
+    expect((groups.body.Resources ?? []).map((g) => g.displayName)).toEqual(['Group A']);
+    expect(memberIds((await scim.send('GET', `/Groups/${idOf(entries[0])}`)).body)).toEqual([]);
+    // Alice joined B with it, and left it with it.
+    expect((await scim.send('GET', `/Users/${alice.id}`)).body.groups ?? []).toEqual([]);
   });
 
   it('never lets a bulk operation touch another directory’s resources', async () => {

@@ -11,13 +11,17 @@
  * - Circular references among POSTs (A refers to B and B to A, or a POST to itself) are resolved
  *   as §3.7.1 describes: the POST reached last on the cycle is created without the attributes
  *   that refer back, and those are added by a PATCH once the rest of the cycle exists. Its entry
- *   reports the create and the version after that PATCH; if the PATCH fails, the entry reports
- *   that failure, with the `location` of the resource that was created.
+ *   reports the create and the version after that PATCH. If what it refers to was not created, or
+ *   the PATCH fails, the operation failed as a whole: the resource it created is deleted again
+ *   (a group whose member could not be added is not left behind without it), and its entry
+ *   reports the failure without a `location`.
  * - After `failOnErrors` failures nothing more starts; operations not performed are not listed.
  *   A 503 stops the run the same way: the database is unreachable, and every further operation
  *   would wait out a connection attempt only to fail alike.
- * - Nothing is rolled back: "the service provider MUST continue performing as many changes as
- *   possible and disregard partial failures" (§3.7).
+ * - A failed operation leaves nothing of itself behind, but the operations that succeeded stay:
+ *   "the service provider MUST continue performing as many changes as possible and disregard
+ *   partial failures" (§3.7). Each single operation is atomic already; the split create of a
+ *   cycle is the one made of two requests, and is undone when its second half fails.
  */
 import { holdBack, referencesIn, replaceReferences, type HeldBack } from './references.ts';
 import type { BulkMethod, BulkOperation, BulkRequest } from './request.ts';
@@ -142,7 +146,7 @@ class BulkRun {
     const created = this.results[op.index]!;
     const missing = referencesIn(later).find((bulkId) => !this.created.has(bulkId));
     if (missing !== undefined) {
-      this.fail(op, { ...this.refused(op, `created without the attributes that refer to bulkId "${missing}": ${this.whyUnresolved(missing)}`), location: created.location });
+      await this.undo(op, id, this.refused(op, `its attributes that refer to bulkId "${missing}" cannot be added: ${this.whyUnresolved(missing)}`));
       return;
     }
     const body = { schemas: [PATCH_OP_URN], Operations: replaceReferences(later, (bulkId) => this.created.get(bulkId)!) };
@@ -153,7 +157,21 @@ class BulkRun {
       this.results[op.index] = { ...created, ...(version !== null && { version }) };
       return;
     }
-    this.fail(op, { method: op.method, ...bulkIdOf(op), location: created.location, status: String(response.status), response: await errorBody(response) });
+    await this.undo(op, id, { method: op.method, ...bulkIdOf(op), status: String(response.status), response: await errorBody(response) });
+  }
+
+  /**
+   * Deletes what the first half of a split create made, once its second half failed, so that the
+   * failed operation leaves nothing behind, and reports `result`. Operations that referred to the
+   * resource meanwhile keep their own outcome; later ones find its bulkId created nothing. Should
+   * the delete fail too, the entry keeps the `location` of what is left.
+   */
+  private async undo(op: BulkOperation, id: string, result: BulkOperationResult): Promise<void> {
+    if (op.bulkId !== undefined) this.created.delete(op.bulkId);
+    const response = await this.dispatch({ method: 'DELETE', path: this.pathOf(op, id) });
+    await response.body?.cancel();
+    const left = response.status >= 400 && response.status !== 404;
+    this.fail(op, left ? { ...result, location: `${this.baseUrl}${this.pathOf(op, id)}` } : result);
   }
 
   /** Runs one operation through the dispatcher and describes its outcome. */
