@@ -67,10 +67,13 @@ export default tseslint.config(
   },
   {
     files: ['src/cli/**/*.ts'],
-    rules: forbid([['hono', 'hono/*', '@hono/*', '**/scim/**', '**/sso/**'], 'the CLI calls operations, never the HTTP app']),
+    rules: forbid(
+      [['hono', 'hono/*', '@hono/*', '**/scim/**', '**/sso/**'], 'the CLI calls operations, never the HTTP app'],
+      [['**/main.ts', '!./main.ts', '**/app.ts'], 'only the process entry wires things together; the CLI starts the server through server.ts'],
+    ),
   },
   {
     files: ['bin/*.js', 'eslint.config.js'],
-    languageOptions: { globals: { process: 'readonly', console: 'readonly' } },
+    languageOptions: { globals: { process: 'readonly', console: 'readonly', URL: 'readonly', setTimeout: 'readonly' } },
   },
 );

@@ -2,7 +2,9 @@ import { defineConfig, type TestProjectConfiguration } from 'vitest/config';
 import { postgresAnswers, TEST_DATABASE_URL } from './test/support/postgres-url.ts';
 
 // Tests named *.db.test.ts touch the database and run once per database kind (PGlite, then real
-// PostgreSQL when one answers); the rest run once.
+// PostgreSQL when one answers); the rest run once. Every pass first brings dist/ up to date, which
+// the tests that spawn the `roster` command run.
+const BUILD = 'test/support/global-setup-build.ts';
 export default defineConfig(async () => {
   const projects: TestProjectConfiguration[] = [
     {
@@ -11,6 +13,7 @@ export default defineConfig(async () => {
         name: 'unit',
         include: ['test/**/*.test.ts'],
         exclude: ['test/**/*.db.test.ts', 'node_modules/**'],
+        globalSetup: [BUILD],
       },
     },
     {
@@ -19,7 +22,7 @@ export default defineConfig(async () => {
         name: 'pglite',
         include: ['test/**/*.db.test.ts'],
         env: { ROSTER_TEST_DB: 'pglite' },
-        globalSetup: ['test/support/global-setup-pglite.ts'],
+        globalSetup: [BUILD, 'test/support/global-setup-pglite.ts'],
       },
     },
   ];
@@ -30,7 +33,7 @@ export default defineConfig(async () => {
         name: 'postgres',
         include: ['test/**/*.db.test.ts'],
         env: { ROSTER_TEST_DB: 'postgres' },
-        globalSetup: ['test/support/global-setup-postgres.ts'],
+        globalSetup: [BUILD, 'test/support/global-setup-postgres.ts'],
       },
     });
   } else {

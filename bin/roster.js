@@ -1,6 +1,8 @@
 #!/usr/bin/env node
-// The `roster` command. The sources are TypeScript, transformed as they load (typescript-hooks.js).
-import './typescript-register.js';
+// The `roster` command from a clone (`npm start` runs `node bin/roster.js serve`): builds dist/
+// first when the sources changed since the last build, then runs it. The installed package's
+// command is dist/cli/bin.js itself, with nothing to build.
+import { build } from './build.js';
 
-const { main } = await import('../src/cli/main.ts');
-process.exitCode = await main(process.argv);
+await build();
+await import('../dist/cli/bin.js');

@@ -1,15 +1,16 @@
 /**
- * The `roster` command. Every command accepts --json, prints its result on stdout and, on failure,
- * one line on stderr with a non-zero exit code. Commands call the same operation table as the
- * server's control endpoint, never the HTTP app.
+ * The `roster` command. Every command but `serve` (whose logs are JSON lines already) accepts
+ * --json, prints its result on stdout and, on failure, one line on stderr with a non-zero exit
+ * code. Commands call the same operation table as the server's control endpoint, never the HTTP app.
+ *
+ * Only commander and the help text load up front: the configuration, the database and the server
+ * are imported by the commands that use them, so `roster --help` starts at once.
  */
+import { readFileSync } from 'node:fs';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
-import { ConfigError, parseConfig, type Config } from '../config.ts';
-import { DIRECTORY_PROVIDERS } from '../directory/index.ts';
-import { createLogger } from '../http/index.ts';
-import { startServer, StartupError } from '../server.ts';
+import type { Config } from '../config.ts';
 import type { OperationName } from '../admin/index.ts';
-import { CliError, execute } from './executor.ts';
+import { DIRECTORY_PROVIDER_CHOICES, environmentHelp, EXAMPLES, SUMMARY } from './help.ts';
 import { formatJson, formatText } from './output.ts';
 import { formatRequestLog } from './request-log-output.ts';
 
@@ -35,23 +36,32 @@ export async function main(argv: string[], io: Io = defaultIo): Promise<number> 
   };
 
   let config: Config | undefined;
-  const loadConfig = (): Config => (config ??= parseConfig(io.env));
+  const loadConfig = async (): Promise<Config> => {
+    const { parseConfig } = await import('../config.ts');
+    return (config ??= parseConfig(io.env));
+  };
+  const executeOperation = async (name: OperationName, input: Record<string, unknown>): Promise<unknown> => {
+    const { execute } = await import('./executor.ts');
+    return execute(await loadConfig(), name, input);
+  };
 
   const run = (
     name: OperationName,
     toInput: (opts: Record<string, unknown>) => Record<string, unknown>,
     hint?: (r: unknown) => string,
-    text: (r: unknown) => string = formatText,
+    text: (r: unknown, input: Record<string, unknown>) => string | Promise<string> = formatText,
   ) =>
     async (opts: Record<string, unknown>) => {
       json = opts.json === true;
-      const result = await execute(loadConfig(), name, toInput(opts));
-      io.out(json ? formatJson(result) : text(result));
+      const input = toInput(opts);
+      const result = await executeOperation(name, input);
+      io.out(json ? formatJson(result) : await text(result, input));
       if (!json && hint) io.err(hint(result));
     };
 
   const program = new Command('roster')
-    .description('Roster: SCIM 2.0 and SSO provisioning for B2B SaaS. Configure with environment variables (see README).')
+    .description(SUMMARY)
+    .version(packageVersion(), '-V, --version', 'print the version')
     .exitOverride()
     .configureOutput({
       writeOut: (s) => io.out(s.trimEnd()),
@@ -66,19 +76,19 @@ export async function main(argv: string[], io: Io = defaultIo): Promise<number> 
 
   program
     .command('serve')
-    .description('start the server (applies pending migrations first)')
+    .description('start the server (applies pending migrations first); stops on SIGTERM or SIGINT')
+    .addHelpText('after', `\n${environmentHelp()}`)
     .action(async () => {
-      const cfg = loadConfig();
-      const server = await startServer(cfg, createLogger(cfg.logLevel));
-      await new Promise<void>((resolve) => {
-        const stop = () => {
-          process.off('SIGTERM', stop);
-          process.off('SIGINT', stop);
-          server.close().then(resolve, resolve);
-        };
-        process.once('SIGTERM', stop);
-        process.once('SIGINT', stop);
+      const cfg = await loadConfig();
+      const [{ startServer, StartupError, stopOnSignal }, { createLogger }, { CliError }] = await Promise.all([
+        import('../server.ts'),
+        import('../http/index.ts'),
+        import('./executor.ts'),
+      ]);
+      const server = await startServer(cfg, createLogger(cfg.logLevel)).catch((error: unknown) => {
+        throw error instanceof StartupError ? new CliError('startup', error.message) : error;
       });
+      await stopOnSignal(server);
     });
 
   program.command('migrate').description('apply pending database migrations').addOption(jsonOption()).action(run('migrate', () => ({})));
@@ -98,7 +108,7 @@ export async function main(argv: string[], io: Io = defaultIo): Promise<number> 
     .command('create')
     .description('create a SCIM directory and its first bearer token')
     .requiredOption('--org <slug>', 'organization slug')
-    .addOption(new Option('--provider <provider>', 'identity provider').choices(DIRECTORY_PROVIDERS).makeOptionMandatory())
+    .addOption(new Option('--provider <provider>', 'identity provider').choices(DIRECTORY_PROVIDER_CHOICES).makeOptionMandatory())
     .option('--name <name>', 'display name (defaults to the provider name)')
     .addOption(jsonOption())
     .action(
@@ -141,7 +151,7 @@ export async function main(argv: string[], io: Io = defaultIo): Promise<number> 
           ...(o.before === undefined ? {} : { before: o.before }),
         }),
         undefined,
-        formatRequestLog,
+        async (result, input) => formatRequestLog(result, await olderRequestsExist(result, input)),
       ),
     );
 
@@ -186,20 +196,62 @@ export async function main(argv: string[], io: Io = defaultIo): Promise<number> 
     .addOption(jsonOption())
     .action(run('api-key.revoke', (o) => ({ id: o.id })));
 
+  /**
+   * Whether a page of the request log has an older page after it: only a full page can, and a probe
+   * for one entry before its last says whether it does, so the hint never leads to an empty page.
+   */
+  const olderRequestsExist = async (result: unknown, input: Record<string, unknown>): Promise<boolean> => {
+    const entries = result as { id: string }[];
+    const last = entries.at(-1);
+    if (last === undefined || entries.length < ((input.limit as number | undefined) ?? DEFAULT_LOG_PAGE)) return false;
+    const older = (await executeOperation('directory.log', { ...input, limit: 1, before: last.id })) as unknown[];
+    return older.length > 0;
+  };
+
+  addExamples(program);
+
   json = argv.includes('--json');
   try {
-    await program.parseAsync(argv);
+    await program.parseAsync(helpAsFlag(argv));
     return 0;
   } catch (error) {
     if (error instanceof CommanderError) {
       // Help and version print and exit 0; commander has already printed its own error line.
       return error.exitCode === 0 ? 0 : 2;
     }
+    // Whatever threw has loaded these modules already: importing them again costs nothing.
+    const [{ ConfigError }, { CliError }] = await Promise.all([import('../config.ts'), import('./executor.ts')]);
     if (error instanceof ConfigError) return fail('config', `invalid configuration: ${error.message}`);
-    if (error instanceof StartupError) return fail('startup', error.message);
     if (error instanceof CliError) return fail(error.code, error.message);
     return fail('internal', (error as Error)?.message ?? String(error));
   }
+}
+
+/** The page size of `directory log` when --limit is not given (the operation's own default). */
+const DEFAULT_LOG_PAGE = 50;
+
+function packageVersion(): string {
+  const manifest = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
+  return manifest.version;
+}
+
+/** `roster help directory token create` is `roster directory token create --help`, at any depth. */
+function helpAsFlag(argv: string[]): string[] {
+  const [node = 'node', script = 'roster', first, ...rest] = argv;
+  return first === 'help' && rest.length > 0 ? [node, script, ...rest, '--help'] : argv;
+}
+
+/** Puts each command's example (help.ts) under its option list. */
+function addExamples(program: Command): void {
+  const visit = (command: Command, path: string[]) => {
+    for (const sub of command.commands) {
+      const subPath = [...path, sub.name()];
+      const example = EXAMPLES[subPath.join(' ')];
+      if (example !== undefined) sub.addHelpText('after', `\nExample:\n  ${example}`);
+      visit(sub, subPath);
+    }
+  };
+  visit(program, []);
 }
 
 function wholeNumber(raw: string): number {

@@ -4,10 +4,13 @@
  */
 import type { LoggedRequestJson } from '../admin/index.ts';
 
-export function formatRequestLog(result: unknown): string {
+/** The page, and how to ask for the next one when there are older requests. */
+export function formatRequestLog(result: unknown, olderExist: boolean): string {
   const entries = result as LoggedRequestJson[];
   if (entries.length === 0) return '(no requests)';
-  return [...entries.map(formatLine), `older requests: --before ${entries.at(-1)!.id}`].join('\n');
+  const lines = entries.map(formatLine);
+  if (olderExist) lines.push(`older requests: --before ${entries.at(-1)!.id}`);
+  return lines.join('\n');
 }
 
 function formatLine(e: LoggedRequestJson): string {

@@ -6,7 +6,7 @@ import { PGlite } from '@electric-sql/pglite';
 import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
 import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
 import { drizzle as drizzlePostgres } from 'drizzle-orm/postgres-js';
-import postgres from 'postgres';
+import { postgres } from './postgres-driver.ts';
 import { attachPreparedRunner } from './prepared.ts';
 import * as schema from './schema/index.ts';
 

@@ -2,7 +2,7 @@ import { access } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, testDatabaseKind, type TestDatabase } from '../support/database.ts';
-import { runCli, runCliJson, startServe } from '../support/cli.ts';
+import { runCli, runCliJson, SPAWNS, startServe } from '../support/cli.ts';
 import { uniqueSlug } from '../support/factories.ts';
 
 // The spawned processes own the database (PGlite allows one process per data directory).
@@ -16,7 +16,7 @@ afterAll(async () => {
 
 const env = () => ({ ...database.env, PUBLIC_URL: 'https://id.example.com' });
 
-describe(`roster CLI on ${testDatabaseKind}, no server running`, () => {
+describe(`roster CLI on ${testDatabaseKind}, no server running`, SPAWNS, () => {
   it('creates an organization and a directory with the promised JSON fields', async () => {
     const slug = uniqueSlug('acme');
     const org = await runCliJson(['org', 'create', '--slug', slug, '--name', 'Acme Inc'], env());
@@ -90,7 +90,7 @@ describe(`roster CLI on ${testDatabaseKind}, no server running`, () => {
   });
 });
 
-describe(`roster CLI on ${testDatabaseKind}, while roster serve runs`, () => {
+describe(`roster CLI on ${testDatabaseKind}, while roster serve runs`, SPAWNS, () => {
   it('works through the running server, and everything survives a restart', async () => {
     const server = await startServe(env());
     let stopped = false;

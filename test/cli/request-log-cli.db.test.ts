@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, testDatabaseKind, type TestDatabase } from '../support/database.ts';
-import { runCli, runCliJson, startServe } from '../support/cli.ts';
+import { runCli, runCliJson, SPAWNS, startServe } from '../support/cli.ts';
 import { uniqueSlug } from '../support/factories.ts';
 
 // The spawned processes own the database (PGlite allows one process per data directory).
@@ -24,7 +24,7 @@ interface Entry {
   userAgent: string | null;
 }
 
-describe(`roster directory log on ${testDatabaseKind}`, () => {
+describe(`roster directory log on ${testDatabaseKind}`, SPAWNS, () => {
   it("shows a directory's SCIM requests, all or failed only, while serving and after a stop", async () => {
     const slug = uniqueSlug('log');
     await runCliJson(['org', 'create', '--slug', slug, '--name', 'Log Inc'], env());
@@ -75,13 +75,19 @@ describe(`roster directory log on ${testDatabaseKind}`, () => {
     );
     expect(olderFailed.map((e) => e.path)).toEqual(['/Users']);
 
+    // Both failed requests fit on one page: no next page is offered.
     const text = await runCli(['directory', 'log', '--directory', directoryId, '--failed'], env());
     expect(text.code).toBe(0);
     const lines = text.stdout.trim().split('\n');
-    expect(lines).toHaveLength(3);
+    expect(lines).toHaveLength(2);
     expect(lines[0]).toMatch(/^\d{4}-\d{2}-\d{2}T\S+Z {2}GET +404 .*\/Nothing/);
     expect(lines[1]).toMatch(/GET +400 invalidFilter .*\/Users {2}filter="userName eq"/);
-    expect(lines[2]).toBe(`older requests: --before ${all[1]!.id}`);
+
+    // A full page is followed by a next page only when older failed requests exist.
+    const firstPage = await runCli(['directory', 'log', '--directory', directoryId, '--failed', '--limit', '1'], env());
+    expect(firstPage.stdout.trim().split('\n')).toEqual([expect.stringMatching(/\/Nothing/), `older requests: --before ${all[0]!.id}`]);
+    const lastPage = await runCli(['directory', 'log', '--directory', directoryId, '--failed', '--limit', '1', '--before', all[0]!.id], env());
+    expect(lastPage.stdout.trim().split('\n')).toEqual([expect.stringMatching(/\/Users/)]);
   });
 
   it('fails with one line for an unknown directory or a bad limit', async () => {

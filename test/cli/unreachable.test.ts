@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { runCli } from '../support/cli.ts';
+import { runCli, SPAWNS } from '../support/cli.ts';
 
 const env = { DATABASE_URL: 'postgres://roster:hunter2@127.0.0.1:1/roster', ROSTER_SECRET: 's'.repeat(32) };
 
-describe('an unreachable PostgreSQL', () => {
+describe('an unreachable PostgreSQL', SPAWNS, () => {
   it('fails a command and the server start with one line that names the host but not the password', async () => {
     for (const args of [['org', 'list'], ['serve']]) {
       const result = await runCli(args, env);

@@ -1,8 +1,22 @@
-/** Runs the real `roster` executable as a separate process, as an operator would. */
+/**
+ * Runs the real `roster` executable as a separate process, as an operator would: the built one in
+ * dist/ (package.json "bin"), which the suite's global setup (global-setup-build.ts) brings up to
+ * date with the sources before any test runs.
+ */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
-const BIN = fileURLToPath(new URL('../../bin/roster.js', import.meta.url));
+export const BIN = fileURLToPath(new URL('../../dist/cli/bin.js', import.meta.url));
+
+/**
+ * Test options for tests that spawn the CLI several times. Each command is a process that opens the
+ * database (an embedded one takes a second idle, several on a busy machine): a test of ten
+ * commands keeps a margin of several times its idle duration, for a machine twice as slow and busy.
+ */
+export const SPAWNS = { timeout: 180_000 } as const;
+
+/** How long `roster serve` may take to listen: a migration on a busy machine included. */
+const SERVE_START_MS = 90_000;
 
 export interface CliResult {
   code: number | null;
@@ -54,7 +68,7 @@ export function startServe(env: Record<string, string>): Promise<ServerProcess> 
   const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
   return new Promise((resolve, reject) => {
     let buffer = '';
-    const timer = setTimeout(() => reject(new Error(`roster serve did not start:\n${logs.join('\n')}`)), 30_000);
+    const timer = setTimeout(() => reject(new Error(`roster serve did not start:\n${logs.join('\n')}`)), SERVE_START_MS);
     const onLine = (line: string) => {
       logs.push(line);
       try {
