@@ -1,3 +1,4 @@
+import { sql } from 'drizzle-orm';
 import { afterEach, describe, expect, it } from 'vitest';
 import { inOrganization, listRequests, type LoggedRequest, type OrgContext } from '../../src/directory/index.ts';
 import type { RequestLogWriter } from '../../src/scim/index.ts';
@@ -132,6 +133,64 @@ describe(`SCIM request log on ${testDatabaseKind}`, () => {
     const [patch, post] = entries;
     expect(post!.requestBody).toMatchObject({ userName: 'grace@example.com', 'urn:example:ext': { nested: [{ keep: 'visible' }] } });
     expect(patch!.requestBody).toMatchObject({ Operations: [{ op: 'replace', path: 'password' }, { op: 'replace', value: { displayName: 'Grace' } }] });
+  });
+
+  /** Every stored row of the directory's log as text, each column included. */
+  async function storedRows(directoryId: string): Promise<string> {
+    const result = await database.handle.db.execute(sql`SELECT row_to_json(l)::text AS row FROM scim_request_log l WHERE directory_id = ${directoryId}`);
+    const rows = (Array.isArray(result) ? result : (result as { rows: unknown[] }).rows) as { row: string }[];
+    return rows.map((r) => r.row).join('\n');
+  }
+
+  it('never stores a password in any spelling: member names, PATCH paths in any case, schema-qualified, inside Bulk', async () => {
+    const { call, log, dir } = await setup();
+    const CORE = 'urn:ietf:params:scim:schemas:core:2.0:User';
+    const patchOp = (...Operations: unknown[]) => ({ schemas: ['urn:ietf:params:scim:api:messages:2.0:PatchOp'], Operations });
+    const target = '/Users/0190d0a4-0000-7000-8000-000000000002';
+    await call('POST', '/Users', user('s1@example.com', { Password: 'secret-01' }));
+    await call('PUT', target, user('s2@example.com', { PASSWORD: 'secret-02', [`${CORE}:password`]: 'secret-03' }));
+    await call(
+      'PATCH',
+      target,
+      patchOp(
+        { op: 'replace', path: 'PASSWORD', value: 'secret-04' },
+        { op: 'Replace', Path: 'Password', Value: 'secret-05' },
+        { OP: 'add', PATH: `${CORE}:password`, VALUE: 'secret-06' },
+        { op: 'replace', path: ` ${CORE.toUpperCase()}:PASSWORD `, value: 'secret-07' },
+        { op: 'replace', value: { [`${CORE}:Password`]: 'secret-08', pAsSwOrD: 'secret-09' } },
+      ),
+    );
+    await call('POST', '/Bulk', {
+      schemas: ['urn:ietf:params:scim:api:messages:2.0:BulkRequest'],
+      Operations: [
+        { method: 'POST', path: '/Users', bulkId: 'a', data: user('s3@example.com', { password: 'secret-10' }) },
+        { method: 'PATCH', path: target, data: patchOp({ op: 'replace', Path: 'password', value: 'secret-11' }) },
+      ],
+    });
+    const entries = await log();
+    expect(entries).toHaveLength(4);
+    const stored = await storedRows(dir.directory.id);
+    expect(stored).toContain('s3@example.com');
+    expect(stored).not.toMatch(/secret-\d/);
+    const [, patch] = entries;
+    expect(patch!.requestBody).toMatchObject({ Operations: [{ path: 'PASSWORD' }, { Path: 'Password' }, { PATH: `${CORE}:password` }, { op: 'replace' }, { value: {} }] });
+  });
+
+  it.each([
+    ['accepted by the parser', 'password eq "hunter2"'],
+    ['schema-qualified, among other conditions', 'userName eq "x" or urn:ietf:params:scim:schemas:core:2.0:User:PASSWORD sw "hunter2"'],
+    ['in a value path', 'emails[password eq "hunter2"]'],
+    ['refused by the parser', 'password eq hunter2 and'],
+    ['with the value first', '"hunter2" eq password'],
+  ])('never stores the value of a filter on a password %s, in the query or in a .search body', async (_name, filter) => {
+    const { call, log, dir } = await setup();
+    expect((await call('GET', `/Users?filter=${encodeURIComponent(filter)}`)).status).toBe(400);
+    expect((await call('GET', `/Users?FILTER=${encodeURIComponent(filter).replace('hunter2', 'hunter%ff2')}`)).status).toBe(400);
+    await call('POST', '/Users/.search', { schemas: ['urn:ietf:params:scim:api:messages:2.0:SearchRequest'], Filter: filter });
+    const entries = await log();
+    expect(entries).toHaveLength(3);
+    for (const entry of entries) expect(entry.filter).toMatch(/password/i);
+    expect(await storedRows(dir.directory.id)).not.toMatch(/hunter/);
   });
 
   it('cuts a huge body to 64 KiB and marks it', async () => {

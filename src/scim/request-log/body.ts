@@ -8,6 +8,8 @@
  * from its text rather than rebuilt.
  */
 
+import { loggableFilter } from './filter.ts';
+
 /** Largest body the log stores, in bytes of JSON text. */
 export const DEFAULT_LOGGED_BODY_BYTES = 64 * 1024;
 
@@ -52,8 +54,10 @@ export function loggableBody(text: string, contentType: string | null, maxBytes:
 }
 
 /**
- * The value without any `password` member (any case, any depth) and without the `value` of a
- * PATCH operation whose `path` names the password. Strings are also made storable: PostgreSQL
+ * The value without any `password` member (any case, schema-qualified or not, any depth), without
+ * the `value` of a PATCH operation whose `path` (that member in any case) names the password, and
+ * with the values a `filter` member compares with a password redacted (a SearchRequest's filter
+ * is logged with its body). Strings are also made storable: PostgreSQL
  * refuses NUL characters and unpaired surrogates, and one such entry would fail its whole batch.
  * Returns the value itself when nothing had to change.
  */
@@ -76,15 +80,15 @@ function redactArray(source: unknown[], depth: number): unknown[] {
 }
 
 function redactObject(source: Record<string, unknown>, depth: number): Record<string, unknown> {
-  const setsPassword = typeof source.path === 'string' && PASSWORD_PATH.test(source.path.trim());
   const keys = Object.keys(source);
+  const setsPassword = keys.some((key) => isNamed(key, 'path') && namesPassword(source[key]));
   let copy: Record<string, unknown> | undefined;
   for (let i = 0; i < keys.length; i++) {
     const rawKey = keys[i]!;
     const key = clean(rawKey);
-    const dropped = isNamed(key, 'password') || (setsPassword && isNamed(key, 'value'));
+    const dropped = PASSWORD_PATH.test(key) || (setsPassword && isNamed(key, 'value'));
     const item = source[rawKey];
-    const redacted = dropped ? undefined : redact(item, depth + 1);
+    const redacted = dropped ? undefined : isNamed(key, 'filter') && typeof item === 'string' ? loggableFilter(clean(item)) : redact(item, depth + 1);
     if (copy === undefined && (dropped || key !== rawKey || redacted !== item)) {
       copy = {};
       for (const earlier of keys.slice(0, i)) define(copy, earlier, source[earlier]);
@@ -103,8 +107,13 @@ function define(target: Record<string, unknown>, key: string, value: unknown): v
   Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true });
 }
 
-// `password` alone or as the last part of a schema-qualified path (`urn:…:User:password`).
-const PASSWORD_PATH = /(^|:)password$/i;
+// `password` alone or as the last part of a schema-qualified name (`urn:…:User:password`), as a
+// member name or as a PATCH path; a path may be padded with spaces.
+const PASSWORD_PATH = /(^|:)\s*password\s*$/i;
+
+function namesPassword(path: unknown): boolean {
+  return typeof path === 'string' && PASSWORD_PATH.test(path.trim());
+}
 
 const MAY_BE_UNSTORABLE = /[\u0000\uD800-\uDFFF]/; // eslint-disable-line no-control-regex -- NUL is what it looks for
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;

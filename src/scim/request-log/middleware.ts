@@ -11,6 +11,8 @@ import type { MiddlewareHandler } from 'hono';
 import type { RequestLogEntry, ScimPrincipal } from '../../directory/index.ts';
 import type { ScimVariables } from '../auth.ts';
 import { BODY_MARKER_KEY, clean, DEFAULT_LOGGED_BODY_BYTES, loggableBody } from './body.ts';
+import { loggableFilter } from './filter.ts';
+import { readQueryParams, UndecodableParam } from '../request.ts';
 
 /** Where entries go; the batching writer in production, anything with `enqueue` in tests. */
 export interface RequestLogSink {
@@ -59,7 +61,7 @@ export function scimRequestLog(options: ScimRequestLogOptions): MiddlewareHandle
       time,
       method: c.req.method,
       path: clean(path),
-      filter: filterOf(c.req.query('filter'), path, requestBody),
+      filter: filterOf(queryFilter(c.req.url), path, requestBody),
       status,
       scimType: status >= 400 ? await scimTypeOf(c.res) : null,
       durationMs,
@@ -109,12 +111,43 @@ function decodeSegment(segment: string): string | undefined {
   }
 }
 
-/** The filter of a list request, or of a `.search` request, whose filter travels in the body. */
+/**
+ * The `filter` query parameter as the handler read it (name in any case). One whose encoding the
+ * handler refused is decoded leniently here, for the log only, so that the password check below
+ * sees the text a client meant rather than its percent-encoding.
+ */
+function queryFilter(url: string): string | undefined {
+  const filter = readQueryParams(url).filter;
+  if (filter instanceof UndecodableParam) return lenientlyDecoded(filter.raw);
+  return typeof filter === 'string' ? filter : undefined;
+}
+
+function lenientlyDecoded(text: string): string {
+  const source = Buffer.from(text.replaceAll('+', ' '), 'utf8');
+  const bytes: number[] = [];
+  for (let i = 0; i < source.length; i++) {
+    const hex = source[i] === 0x25 ? source.subarray(i + 1, i + 3).toString('latin1') : '';
+    if (/^[0-9A-Fa-f]{2}$/.test(hex)) {
+      bytes.push(Number.parseInt(hex, 16));
+      i += 2;
+    } else {
+      bytes.push(source[i]!);
+    }
+  }
+  return Buffer.from(bytes).toString('utf8');
+}
+
+/**
+ * The filter of a list request, or of a `.search` request, whose filter travels in the body (the
+ * body as the log keeps it, its filter already redacted), with any value compared with a password
+ * redacted, whether the filter was accepted or refused.
+ */
 function filterOf(query: string | undefined, path: string, body: unknown): string | null {
-  if (query !== undefined && query !== '') return clean(query);
+  if (query !== undefined && query !== '') return loggableFilter(clean(query));
   if (path.endsWith('/.search') && body && typeof body === 'object' && !Array.isArray(body)) {
-    const filter = (body as Record<string, unknown>).filter;
-    if (typeof filter === 'string' && filter !== '') return filter;
+    const entry = Object.entries(body as Record<string, unknown>).find(([key]) => key.toLowerCase() === 'filter');
+    const filter = entry?.[1];
+    if (typeof filter === 'string' && filter !== '') return loggableFilter(clean(filter));
   }
   return null;
 }
