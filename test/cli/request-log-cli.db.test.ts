@@ -40,6 +40,13 @@ describe(`roster directory log on ${testDatabaseKind}`, SPAWNS, () => {
         });
       expect((await scim('/ServiceProviderConfig')).status).toBe(200);
       expect((await scim(`/Users?filter=${encodeURIComponent('userName eq')}`)).status).toBe(400);
+      // A mistyped token is not the directory's request (the log below never shows it); the
+      // server's own log line says why it was refused.
+      const wrongToken = await fetch(`${server.url}/scim/v2/${directoryId}/Users`, { headers: { Authorization: 'Bearer rst_scim_mistyped' } });
+      expect(wrongToken.status).toBe(401);
+      await expect
+        .poll(() => server.logs.filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as Record<string, unknown>).find((e) => e.msg === 'request' && e.status === 401), { timeout: 20_000 })
+        .toMatchObject({ path: `/scim/v2/${directoryId}/Users`, reason: 'token unknown, revoked or issued for another directory' });
       // Visible through the running server once the writer's interval has passed.
       await expect
         .poll(async () => (await runCliJson<Entry[]>(['directory', 'log', '--directory', directoryId], env())).length, {
