@@ -44,20 +44,40 @@ export function isUnstorableText(text: string): boolean {
  * Why some string or member name in parsed JSON cannot be stored, or undefined when all can.
  * Call it only on data whose depth {@link excessiveNestingAt} has bounded.
  */
-export function unstorableTextIn(value: unknown, where = 'the body'): string | undefined {
-  if (typeof value === 'string') return isUnstorableText(value) ? `${where} holds ${describe(value)}` : undefined;
+export function unstorableTextIn(value: unknown): string | undefined {
+  const found = findUnstorable(value);
+  if (found === undefined) return undefined;
+  const where = found.path.length === 0 ? 'the body' : `the body at ${found.path.reverse().join('')}`;
+  return `${found.inName ? 'a member name in ' : ''}${where} holds ${describe(found.text)}`;
+}
+
+interface Unstorable {
+  readonly text: string;
+  readonly inName: boolean;
+  /** Innermost first; built only on the way back from a find, so a clean body costs no labels. */
+  readonly path: string[];
+}
+
+function findUnstorable(value: unknown): Unstorable | undefined {
+  if (typeof value === 'string') return isUnstorableText(value) ? { text: value, inName: false, path: [] } : undefined;
+  if (typeof value !== 'object' || value === null) return undefined;
   if (Array.isArray(value)) {
     for (let i = 0; i < value.length; i++) {
-      const found = unstorableTextIn(value[i], `${where}[${i}]`);
-      if (found !== undefined) return found;
+      const found = findUnstorable(value[i]);
+      if (found !== undefined) {
+        found.path.push(`[${i}]`);
+        return found;
+      }
     }
     return undefined;
   }
-  if (typeof value !== 'object' || value === null) return undefined;
   for (const [key, item] of Object.entries(value)) {
-    if (isUnstorableText(key)) return `a member name in ${where} holds ${describe(key)}`;
-    const found = unstorableTextIn(item, `${where}.${key.slice(0, 64)}`);
-    if (found !== undefined) return found;
+    if (isUnstorableText(key)) return { text: key, inName: true, path: [] };
+    const found = findUnstorable(item);
+    if (found !== undefined) {
+      found.path.push(`.${key.slice(0, 64)}`);
+      return found;
+    }
   }
   return undefined;
 }
