@@ -114,6 +114,9 @@ export function resourceRoutes<S extends Stored>(adapter: ResourceAdapter<S>, op
 
   routes.get('/', (c) => list(c, queryParams(c)));
 
+  // Resource ids never start with a dot, so `/.search` is never read as an id: a GET of it is a 405.
+  const ONE = '/:id{[^./][^/]*}';
+
   routes.post('/.search', async (c) => {
     const body = await readJsonBody(c);
     if (!body.ok) return failure(c, body.error);
@@ -135,7 +138,7 @@ export function resourceRoutes<S extends Stored>(adapter: ResourceAdapter<S>, op
     return response;
   });
 
-  routes.get('/:id', async (c) => {
+  routes.get(ONE, async (c) => {
     const projection = parseProjection(queryParams(c));
     if (!projection.ok) return failure(c, projection.error);
     const item = await adapter.get(contextOf(c), c.req.param('id'), projection.value);
@@ -146,7 +149,7 @@ export function resourceRoutes<S extends Stored>(adapter: ResourceAdapter<S>, op
     return render(c, 200, item, projection.value);
   });
 
-  routes.put('/:id', async (c) => {
+  routes.put(ONE, async (c) => {
     const projection = parseProjection(queryParams(c));
     if (!projection.ok) return failure(c, projection.error);
     const input = await readResource(c);
@@ -155,7 +158,7 @@ export function resourceRoutes<S extends Stored>(adapter: ResourceAdapter<S>, op
     return render(c, 200, updated, projection.value);
   });
 
-  routes.patch('/:id', async (c) => {
+  routes.patch(ONE, async (c) => {
     const query = queryParams(c);
     const projection = parseProjection(query);
     if (!projection.ok) return failure(c, projection.error);
@@ -172,7 +175,7 @@ export function resourceRoutes<S extends Stored>(adapter: ResourceAdapter<S>, op
     return render(c, 200, updated, projection.value);
   });
 
-  routes.delete('/:id', async (c) => {
+  routes.delete(ONE, async (c) => {
     await adapter.remove(contextOf(c), c.req.param('id'), precondition(c));
     return c.body(null, 204);
   });

@@ -281,6 +281,8 @@ describe(`SCIM routes on ${testDatabaseKind}`, () => {
     ['a user', 'POST', '/Users/0190d0a4-0000-7000-8000-0000000000ff', 'GET, PUT, PATCH, DELETE'],
     ['a group', 'POST', '/Groups/0190d0a4-0000-7000-8000-0000000000ff', 'GET, PUT, PATCH, DELETE'],
     ['Bulk', 'GET', '/Bulk', 'POST'],
+    ['a user search', 'GET', '/Users/.search', 'POST'],
+    ['a group search', 'DELETE', '/Groups/.search', 'POST'],
   ] as const)('answers a wrong method on %s with 405 and the methods of its route', async (_family, method, path, allow) => {
     const { app } = buildTestApp(database.handle);
     const { directory, token } = await createTestDirectory(database.handle);
