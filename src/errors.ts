@@ -40,6 +40,15 @@ export function isUniqueViolation(error: unknown, constraint?: string): boolean 
   return constraint === undefined || e.constraint === constraint || e.constraint_name === constraint;
 }
 
+/**
+ * PostgreSQL ended a transaction to break a deadlock, or because it could not be serialised: the
+ * transaction did nothing, and running it again is what the server asks for.
+ */
+export function isTransactionConflict(error: unknown): boolean {
+  const code = findPgError(error)?.code;
+  return code === '40P01' || code === '40001';
+}
+
 /** A foreign key refused a row: what it points at is gone (or never was). */
 export function isForeignKeyViolation(error: unknown): boolean {
   return findPgError(error)?.code === '23503';
