@@ -19,6 +19,7 @@ export function userNameKey(userName: string): string {
  * bidirectional marks, embeddings, overrides and isolates, the soft hyphen, the word joiner and
  * invisible operators, and the byte-order mark.
  */
+// eslint-disable-next-line no-control-regex -- control characters are exactly what it looks for
 const INVISIBLE_OR_CONTROL = /[\u0000-\u001f\u007f-\u009f\u00ad\u061c\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u206f\ufeff]/u;
 
 /** Why a userName cannot be stored, or undefined when it can. */
