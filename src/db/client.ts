@@ -78,6 +78,13 @@ export async function openPglite(options: PgliteOptions): Promise<DatabaseHandle
     ...(options.dataDir === undefined ? {} : { dataDir: options.dataDir }),
     ...(options.loadDataDir === undefined ? {} : { loadDataDir: options.loadDataDir }),
   });
+  // PGlite runs no autovacuum, so no ANALYZE ever tells a cached plan that its table has grown.
+  // The plans PostgreSQL caches for the session (foreign-key checks, trigger functions) are
+  // made generic after a few uses: one made while a directory's table was nearly empty scans the
+  // whole table for every row a later statement checks, and a 10,000-member PATCH turns
+  // quadratic. Statements are planned for the data as it is instead; the only plans reused in
+  // this session are those internal ones, since every query is sent unnamed.
+  await client.exec('set plan_cache_mode = force_custom_plan');
   return pgliteHandle(client);
 }
 
