@@ -1,3 +1,4 @@
+import os from 'node:os';
 import { defineConfig, type TestProjectConfiguration } from 'vitest/config';
 import { postgresAnswers, TEST_DATABASE_URL } from './test/support/postgres-url.ts';
 
@@ -43,6 +44,9 @@ export default defineConfig(async () => {
   return {
     test: {
       projects,
+      // Test files spend much of their time waiting on PostgreSQL and on the processes they spawn,
+      // so one worker per core (vitest's default is one fewer) leaves cores idle; at least three.
+      maxWorkers: Math.max(3, os.availableParallelism()),
       testTimeout: 30_000,
       hookTimeout: 60_000,
     },
