@@ -13,7 +13,7 @@ import { withListeningPort, type Config } from './config.ts';
 import { tryAcquireDataDirLock, type DataDirLock } from './db/index.ts';
 import { describeUnreachable, migrate, openDatabase, type DatabaseHandle } from './db/index.ts';
 import type { Logger } from './http/index.ts';
-import { RequestLogWriter, startCountFolder, startRequestLogPruner, type PeriodicTask, type RequestLogPruner } from './scim/index.ts';
+import { RequestLogWriter, startCountFolder, startRequestLogPruner, type PeriodicTask, type RequestLogPruner } from './jobs/index.ts';
 import { withResolvedSecret } from './secret-file.ts';
 
 export interface RunningServer {

@@ -1,18 +1,12 @@
 import { access } from 'node:fs/promises';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestDatabase, testDatabaseKind, type TestDatabase } from '../support/database.ts';
+import { describe, expect, it } from 'vitest';
+import { testDatabaseKind, useTestDatabase } from '../support/database.ts';
 import { runCli, runCliJson, SPAWNS, startServe } from '../support/cli.ts';
 import { uniqueSlug } from '../support/factories.ts';
 
 // The spawned processes own the database (PGlite allows one process per data directory).
-let database: TestDatabase;
-beforeAll(async () => {
-  database = await createTestDatabase({ open: false });
-});
-afterAll(async () => {
-  await database.dispose();
-});
+const database = useTestDatabase({ open: false });
 
 const env = () => ({ ...database.env, PUBLIC_URL: 'https://id.example.com' });
 

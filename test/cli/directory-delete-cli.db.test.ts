@@ -1,24 +1,18 @@
 import path from 'node:path';
 import { sql } from 'drizzle-orm';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { openPglite, openPostgres, rowsOf, type DatabaseHandle } from '../../src/db/index.ts';
 import { createDirectory } from '../../src/directory/index.ts';
 import { buildTestApp, TEST_PUBLIC_URL } from '../support/app.ts';
 import { runCli, runCliJson } from '../support/cli.ts';
-import { createTestDatabase, testDatabaseKind, type TestDatabase } from '../support/database.ts';
+import { testDatabaseKind, useTestDatabase } from '../support/database.ts';
 import { rowsOfDirectory } from '../support/directory-seed.ts';
 import { createTestOrganization } from '../support/factories.ts';
 import { clientFor } from '../support/scim-client.ts';
 
 // The spawned processes own the database while they run (PGlite allows one process per data
 // directory), so the test opens it itself only between them, and closes it before the next.
-let database: TestDatabase;
-beforeAll(async () => {
-  database = await createTestDatabase({ open: false });
-});
-afterAll(async () => {
-  await database.dispose();
-});
+const database = useTestDatabase({ open: false });
 
 const env = () => ({ ...database.env, PUBLIC_URL: 'https://id.example.com' });
 

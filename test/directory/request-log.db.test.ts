@@ -1,4 +1,3 @@
-import { Writable } from 'node:stream';
 import { sql, type SQLWrapper } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
 import {
@@ -9,9 +8,9 @@ import {
   requestLogPage,
   type RequestLogEntry,
 } from '../../src/directory/index.ts';
-import { createLogger } from '../../src/http/logger.ts';
-import { startRequestLogPruner } from '../../src/scim/index.ts';
+import { startRequestLogPruner } from '../../src/jobs/index.ts';
 import { testDatabaseKind, useTestDatabase } from '../support/database.ts';
+import { capturedLogger } from '../support/logger.ts';
 import { contextFor, createTestDirectory } from '../support/factories.ts';
 
 const database = useTestDatabase();
@@ -40,17 +39,6 @@ async function directoryWithEntries(ages: { daysAgo: number; status?: number }[]
   const list = (input: { failedOnly?: boolean; limit?: number; before?: Date | { entry: string } } = {}) =>
     listRequests(dir.org, { directoryId: dir.directory.id, limit: 100, ...input });
   return { dir, list };
-}
-
-function silentLogger() {
-  const lines: string[] = [];
-  const sink = new Writable({
-    write(chunk, _encoding, done) {
-      lines.push(...String(chunk).split('\n').filter(Boolean));
-      done();
-    },
-  });
-  return { logger: createLogger('info', sink), lines };
 }
 
 describe(`request log storage on ${testDatabaseKind}`, () => {
@@ -114,7 +102,7 @@ describe(`request log storage on ${testDatabaseKind}`, () => {
 
   it('prunes at start and then on its interval, with the configured retention', async () => {
     const { list } = await directoryWithEntries([{ daysAgo: 10 }, { daysAgo: 6 }, { daysAgo: 1 }]);
-    const { logger, lines } = silentLogger();
+    const { logger, lines } = capturedLogger();
     const pruner = startRequestLogPruner({ db: database.handle.db, logger, retentionDays: 7 });
     try {
       // runOnce joins the prune that started with the pruner; earlier tests' old entries go too.

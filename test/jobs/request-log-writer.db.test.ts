@@ -1,24 +1,12 @@
-import { Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { openPostgres } from '../../src/db/index.ts';
 import { listRequests, type RequestLogEntry } from '../../src/directory/index.ts';
-import { createLogger } from '../../src/http/logger.ts';
-import { RequestLogWriter } from '../../src/scim/index.ts';
+import { RequestLogWriter } from '../../src/jobs/index.ts';
 import { testDatabaseKind, useTestDatabase } from '../support/database.ts';
+import { capturedLogger } from '../support/logger.ts';
 import { createTestDirectory } from '../support/factories.ts';
 
 const database = useTestDatabase();
-
-function capturedLogger() {
-  const lines: string[] = [];
-  const sink = new Writable({
-    write(chunk, _encoding, done) {
-      lines.push(...String(chunk).split('\n').filter(Boolean));
-      done();
-    },
-  });
-  return { logger: createLogger('info', sink), lines };
-}
 
 async function directoryEntries() {
   const dir = await createTestDirectory(database.handle);

@@ -3,7 +3,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { schema } from '../../src/db/index.ts';
 import { listRequests } from '../../src/directory/index.ts';
 import { runBulk, type BulkDispatch } from '../../src/scim/bulk/run.ts';
-import type { RequestLogWriter } from '../../src/scim/index.ts';
+import type { RequestLogWriter } from '../../src/jobs/index.ts';
 import { buildTestApp, TEST_PUBLIC_URL } from '../support/app.ts';
 import { testDatabaseKind, useTestDatabase } from '../support/database.ts';
 import { createTestDirectory } from '../support/factories.ts';

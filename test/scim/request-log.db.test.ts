@@ -1,7 +1,7 @@
 import { sql } from 'drizzle-orm';
 import { afterEach, describe, expect, it } from 'vitest';
 import { inOrganization, listRequests, type LoggedRequest, type OrgContext } from '../../src/directory/index.ts';
-import type { RequestLogWriter } from '../../src/scim/index.ts';
+import type { RequestLogWriter } from '../../src/jobs/index.ts';
 import { buildTestApp, TEST_PUBLIC_URL } from '../support/app.ts';
 import { testDatabaseKind, useTestDatabase } from '../support/database.ts';
 import { createTestDirectory } from '../support/factories.ts';

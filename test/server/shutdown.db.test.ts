@@ -1,17 +1,11 @@
 import { readFile } from 'node:fs/promises';
 import net from 'node:net';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestDatabase, testDatabaseKind, type TestDatabase } from '../support/database.ts';
+import { describe, expect, it } from 'vitest';
+import { testDatabaseKind, useTestDatabase } from '../support/database.ts';
 import { startServe } from '../support/cli.ts';
 
-let database: TestDatabase;
-beforeAll(async () => {
-  database = await createTestDatabase({ open: false });
-});
-afterAll(async () => {
-  await database.dispose();
-});
+const database = useTestDatabase({ open: false });
 
 /** Sends the head and part of a body, and returns a function that sends the rest and reads the reply. */
 function startSlowRequest(url: string, requestPath: string, headers: Record<string, string>, body: string) {

@@ -5,7 +5,8 @@ import { createApp } from '../../src/app.ts';
 import { parseConfig, type Config } from '../../src/config.ts';
 import type { DatabaseHandle } from '../../src/db/index.ts';
 import { createLogger } from '../../src/http/logger.ts';
-import { RequestLogWriter, scimLimits, scimRoutes, type RequestLogSink } from '../../src/scim/index.ts';
+import { RequestLogWriter } from '../../src/jobs/index.ts';
+import { scimLimits, scimRoutes, type RequestLogSink } from '../../src/scim/index.ts';
 
 export const TEST_PUBLIC_URL = 'https://roster.test';
 

@@ -62,11 +62,18 @@ export async function createTestDatabase(options: { open?: boolean } = {}): Prom
   };
 }
 
-/** Registers a per-file database with beforeAll/afterAll and returns a live view of it. */
-export function useTestDatabase(): { readonly handle: DatabaseHandle; readonly current: TestDatabase } {
+/**
+ * Registers a per-file database with beforeAll/afterAll and returns a live view of it. With
+ * `open: false` the file's spawned processes own it (see createTestDatabase) and `env` points them at it.
+ */
+export function useTestDatabase(options: { open?: boolean } = {}): {
+  readonly handle: DatabaseHandle;
+  readonly current: TestDatabase;
+  readonly env: Record<string, string>;
+} {
   let current: TestDatabase | undefined;
   beforeAll(async () => {
-    current = await createTestDatabase();
+    current = await createTestDatabase(options);
   });
   afterAll(async () => {
     await current?.dispose();
@@ -79,6 +86,10 @@ export function useTestDatabase(): { readonly handle: DatabaseHandle; readonly c
     get current() {
       if (!current) throw new Error('the test database is created in beforeAll');
       return current;
+    },
+    get env() {
+      if (!current) throw new Error('the test database is created in beforeAll');
+      return current.env;
     },
   };
 }
