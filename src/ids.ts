@@ -31,7 +31,6 @@ function parser<T extends string>() {
   return (value: string): T | undefined => (isUuid(value) ? (value.toLowerCase() as T) : undefined);
 }
 
-export const parseOrganizationId = parser<OrganizationId>();
 export const parseDirectoryId = parser<DirectoryId>();
 export const parseScimTokenId = parser<ScimTokenId>();
 export const parseApiKeyId = parser<ApiKeyId>();

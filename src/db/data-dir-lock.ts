@@ -60,12 +60,6 @@ export async function tryAcquireDataDirLock(dataDir: string, role: LockInfo['rol
   return { acquired: false, holder: typeof holder === 'string' ? { pid: 0, role: 'cli' } : holder };
 }
 
-/** The live server holding the directory, if there is one that is ready to take commands. */
-export async function readServerLock(dataDir: string): Promise<LockInfo | undefined> {
-  const holder = await readLock(lockFilePath(dataDir));
-  if (typeof holder === 'string' || holder.role !== 'server' || !holder.control || !isAlive(holder.pid)) return undefined;
-  return holder;
-}
 
 function heldLock(file: string): DataDirLock {
   let released = false;

@@ -80,6 +80,3 @@ export function epochDate(value: unknown): Date {
   return new Date(Number(value));
 }
 
-export function epochDateOrNull(value: unknown): Date | null {
-  return value === null || value === undefined ? null : epochDate(value);
-}

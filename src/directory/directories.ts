@@ -25,7 +25,7 @@ const PROVIDER_NAMES: Record<DirectoryProvider, string> = {
   generic: 'SCIM directory',
 };
 
-export function parseProvider(value: string): DirectoryProvider {
+function parseProvider(value: string): DirectoryProvider {
   const provider = DIRECTORY_PROVIDERS.find((p) => p === value.toLowerCase());
   if (!provider) {
     throw new DomainError('invalid_input', `provider must be one of ${DIRECTORY_PROVIDERS.join(', ')} (got "${value}")`, {

@@ -15,7 +15,7 @@ export interface Organization {
 
 const SLUG = /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/;
 
-export function validateSlug(slug: string): string {
+function validateSlug(slug: string): string {
   if (!SLUG.test(slug)) {
     throw new DomainError(
       'invalid_input',

@@ -36,7 +36,7 @@ export function excessiveNestingAt(text: string, maxDepth = MAX_JSON_DEPTH): num
 const NUL_OR_LONE_SURROGATE = /[\u0000\uD800-\uDFFF]/u; // eslint-disable-line no-control-regex -- NUL is what it looks for
 
 /** Whether `text` holds NUL or an unpaired surrogate. */
-export function isUnstorableText(text: string): boolean {
+function isUnstorableText(text: string): boolean {
   return NUL_OR_LONE_SURROGATE.test(text);
 }
 

@@ -3,7 +3,7 @@ import { mkdtemp, readFile, rm, stat, utimes, writeFile } from 'node:fs/promises
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { lockFilePath, readServerLock, tryAcquireDataDirLock } from '../../src/db/data-dir-lock.ts';
+import { lockFilePath, tryAcquireDataDirLock } from '../../src/db/data-dir-lock.ts';
 
 let dir: string;
 beforeEach(async () => {
@@ -33,16 +33,16 @@ describe('data directory lock', () => {
   it('tells the CLI where a ready server listens', async () => {
     const attempt = await tryAcquireDataDirLock(dir, 'server');
     if (!attempt.acquired) throw new Error('expected the lock');
-    expect(await readServerLock(dir)).toBeUndefined();
+    const lockFile = async () => JSON.parse(await readFile(lockFilePath(dir), 'utf8')) as unknown;
+    expect(await lockFile()).toEqual({ pid: process.pid, role: 'server' });
     await attempt.lock.update({ role: 'server', control: { url: 'http://127.0.0.1:1234', token: 't' } });
-    expect(await readServerLock(dir)).toEqual({ pid: process.pid, role: 'server', control: { url: 'http://127.0.0.1:1234', token: 't' } });
+    expect(await lockFile()).toEqual({ pid: process.pid, role: 'server', control: { url: 'http://127.0.0.1:1234', token: 't' } });
     expect((await stat(lockFilePath(dir))).mode & 0o777).toBe(0o600);
     await attempt.lock.release();
   });
 
   it('takes over a lock left by a process that died', async () => {
     await writeFile(lockFilePath(dir), JSON.stringify({ pid: deadPid(), role: 'server', control: { url: 'x', token: 'y' } }));
-    expect(await readServerLock(dir)).toBeUndefined();
     const attempt = await tryAcquireDataDirLock(dir, 'cli');
     expect(attempt.acquired).toBe(true);
     expect(JSON.parse(await readFile(lockFilePath(dir), 'utf8'))).toEqual({ pid: process.pid, role: 'cli' });

@@ -36,7 +36,7 @@ export function referencesIn(value: unknown): string[] {
 }
 
 /** Whether `value` holds a reference to a bulkId that `matches`. */
-export function refersTo(value: unknown, matches: (bulkId: string) => boolean): boolean {
+function refersTo(value: unknown, matches: (bulkId: string) => boolean): boolean {
   return referencesIn(value).some(matches);
 }
 

@@ -11,7 +11,7 @@ const ATTR_NAME = /^(?:[A-Za-z][A-Za-z0-9_-]*|\$ref)$/i;
 // richer (RFC 8141 allows much more) is not a schema any SCIM service publishes.
 const URN_SEGMENT = /^[A-Za-z0-9._-]+$/;
 
-export function isAttrName(text: string): boolean {
+function isAttrName(text: string): boolean {
   return ATTR_NAME.test(text);
 }
 

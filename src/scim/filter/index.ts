@@ -21,7 +21,7 @@ export type {
   ValuePathNode,
 } from './ast.ts';
 export { parseAttrPath, parseAttrPathList, parseFilter, parsePatchPath } from './parser.ts';
-export { printAttrPath, printCompValue, printFilter, printPatchPath } from './print.ts';
+export { printAttrPath, printCompValue, printFilter } from './print.ts';
 export { filterToCondition, sortByToSpec } from './to-condition.ts';
 export {
   DEFAULT_MAX_FILTER_DEPTH,

@@ -3,7 +3,7 @@
  * error messages, and for passing a filter on. Parentheses appear only where precedence needs them.
  */
 
-import type { AttrPath, CompValue, ComparisonNode, FilterNode, PatchPath, PresenceNode } from './ast.ts';
+import type { AttrPath, CompValue, ComparisonNode, FilterNode, PresenceNode } from './ast.ts';
 
 const PRECEDENCE = { or: 1, and: 2 } as const;
 
@@ -40,13 +40,6 @@ export function printFilter(node: FilterNode): string {
       return `${left} ${node.op} ${right}`;
     }
   }
-}
-
-export function printPatchPath(path: PatchPath): string {
-  const base = printAttrPath(path.attrPath);
-  if (path.type === 'attrPath') return base;
-  const subAttr = path.subAttr === undefined ? '' : `.${path.subAttr}`;
-  return `${base}[${printFilter(path.filter)}]${subAttr}`;
 }
 
 function printAttrTest(node: ComparisonNode | PresenceNode, path: string): string {

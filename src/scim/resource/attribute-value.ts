@@ -40,7 +40,7 @@ export function checkElement(
  * Collapses exact duplicates and enforces RFC 7643 §2.4's "primary true at most once"; the list
  * is already made of canonical elements.
  */
-export function finishList(
+function finishList(
   elements: readonly unknown[],
   label: string,
   limits: ResolvedLimits,
