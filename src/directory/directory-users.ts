@@ -3,7 +3,7 @@
  * bumps the version (for ETags) and appends to the directory's change feed.
  */
 import { and, asc, count, eq, inArray, sql, type SQL } from 'drizzle-orm';
-import { jsonValue, schema, withTransaction } from '../db/index.ts';
+import { jsonValue, schema, withTransaction, type Database } from '../db/index.ts';
 import { DomainError, isUniqueViolation } from '../errors.ts';
 import { parseScimResourceId } from '../ids.ts';
 import type { DirectoryContext } from './directory-context.ts';
@@ -88,10 +88,14 @@ export interface Precondition {
 }
 
 /**
- * Changes a user: `change` sees the current state and returns the new document. The user is read
- * under its row lock in the write's transaction, so concurrent writes of one user take turns and
- * each applies to what the one before it wrote: a read-modify-write such as PATCH never loses a
- * concurrent change, and never fails for having had to wait.
+ * Changes a user: `change` sees the current state and returns the new document. Concurrent writes
+ * of one user take turns, each applying to what the one before it wrote: a read-modify-write such
+ * as PATCH never loses a concurrent change, and never fails for having had to wait.
+ *
+ * Most changes meet no other, so the first attempt reads the user and writes only if its version
+ * is still the one read, in two statements that hold no connection in between. When another
+ * change landed in between, the user is read again under its row lock, in the write's
+ * transaction, and the change applied to that. `change` may therefore run twice.
  */
 export async function modifyUser(
   ctx: DirectoryContext,
@@ -102,17 +106,22 @@ export async function modifyUser(
   const id = parseScimResourceId(rawId);
   if (id === undefined) throw notFound(rawId);
   let userName: string | undefined;
+  const apply = async (db: Database, current: StoredUser | undefined, ifVersion?: number) => {
+    if (!current) throw notFound(rawId);
+    checkVersion(current.version, precondition);
+    const next = change(current);
+    const fields = indexedFields(next.document);
+    userName = fields.userName;
+    const display = (d: Record<string, unknown>) => d.displayName ?? d.userName;
+    const changed = { active: fields.active !== current.active, display: display(next.document) !== display(current.document) };
+    return updateUser(db, ctx, id, fields, next.document, changed, ifVersion);
+  };
   try {
+    const read = await selectUserById(ctx, id, false);
+    const written = await apply(ctx.db, read, read?.version);
+    if (written) return written;
     return await withTransaction(ctx.db, async (tx) => {
-      const current = await selectUserForUpdate(tx, ctx, id);
-      if (!current) throw notFound(rawId);
-      checkVersion(current.version, precondition);
-      const next = change(current);
-      const fields = indexedFields(next.document);
-      userName = fields.userName;
-      const display = (d: Record<string, unknown>) => d.displayName ?? d.userName;
-      const changed = { active: fields.active !== current.active, display: display(next.document) !== display(current.document) };
-      const row = await updateUser(tx, ctx, id, fields, next.document, changed);
+      const row = await apply(tx, await selectUserForUpdate(tx, ctx, id));
       if (!row) throw notFound(rawId);
       return row;
     });

@@ -138,9 +138,10 @@ export async function insertUser(ctx: DirectoryContext, columns: UserColumns, do
 }
 
 /**
- * Writes a user's new state with its `user.updated` event, inside the transaction `tx` that read
- * the user under its lock, and returns it with its groups. A unique violation (userName taken) is
- * thrown as the driver reports it.
+ * Writes a user's new state with its `user.updated` event in one statement, and returns it with
+ * its groups: in the transaction `tx` that read the user under its lock, or, with `ifVersion`, on
+ * its own, writing nothing when the user has moved past that version. A unique violation
+ * (userName taken) is thrown as the driver reports it.
  */
 export async function updateUser(
   tx: Database,
@@ -149,6 +150,8 @@ export async function updateUser(
   columns: UserColumns,
   document: Record<string, unknown>,
   changed: { active: boolean; display: boolean },
+  /** Write only if the user is still at this version; undefined when it is not (or is gone). */
+  ifVersion?: number,
 ): Promise<StoredUser | undefined> {
   const [raw] = await queryPrepared<RawUserRow>(
     tx,
@@ -159,7 +162,7 @@ export async function updateUser(
         email_values = array(select jsonb_array_elements_text(${JSON.stringify(columns.emailValues)}::jsonb)),
         document = ${JSON.stringify(document)}::jsonb,
         version = version + 1, updated_at = now()
-      where directory_id = ${ctx.directory.id} and id = ${id}
+      where directory_id = ${ctx.directory.id} and id = ${id} ${ifVersion === undefined ? sql`` : sql`and version = ${ifVersion}`}
       returning ${RETURNED}, ${groupsOfRow('directory_users')}
     ), event as (
       insert into directory_events (id, organization_id, directory_id, type, resource_type, resource_id, data)
