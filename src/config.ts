@@ -21,6 +21,10 @@ export interface Config {
   readonly dataDir: string;
   /** Master key for secrets at rest; in embedded mode it may still be unset until loadOrCreateSecret. */
   readonly secret: string | undefined;
+  /** The secret being rotated away from: values sealed with it still open until `roster secret rotate` re-seals them. */
+  readonly previousSecret: string | undefined;
+  /** Allows http:// IdP metadata, discovery and token URLs: only for local testing against IdPs on loopback. */
+  readonly allowInsecureIdpUrls: boolean;
   readonly maxBodyBytes: number;
   /** Largest SCIM resource stored, in bytes of its document's JSON. */
   readonly scimMaxResourceBytes: number;
@@ -112,6 +116,19 @@ const envSchema = z.object({
     }
     return raw;
   }),
+  ROSTER_SECRET_PREVIOUS: optionalString.transform((raw, ctx) => {
+    if (raw !== undefined && raw.length < 32) {
+      ctx.addIssue({ code: 'custom', message: `ROSTER_SECRET_PREVIOUS must be at least 32 characters (got ${raw.length})` });
+      return z.NEVER;
+    }
+    return raw;
+  }),
+  ALLOW_INSECURE_IDP_URLS: optionalString.transform((raw, ctx) => {
+    if (raw === undefined || raw === 'false') return false;
+    if (raw === 'true') return true;
+    ctx.addIssue({ code: 'custom', message: `ALLOW_INSECURE_IDP_URLS must be true or false (got "${raw}")` });
+    return z.NEVER;
+  }),
   // Few connections, each carrying a pipeline of statements, do more on a small database server
   // than many connections taking turns: with 4 instead of 10 on a 2-core machine, Roster answered
   // half as many requests again (fewer socket writes, fewer backends switching). Raise it for a
@@ -157,6 +174,8 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
     ),
     dataDir: e.DATA_DIR,
     secret: e.ROSTER_SECRET,
+    previousSecret: e.ROSTER_SECRET_PREVIOUS,
+    allowInsecureIdpUrls: e.ALLOW_INSECURE_IDP_URLS,
     maxBodyBytes: e.MAX_BODY_BYTES,
     scimMaxResourceBytes: e.SCIM_MAX_RESOURCE_BYTES,
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,

@@ -5,3 +5,6 @@ export * from './api-keys.ts';
 export * from './audit-log.ts';
 export * from './directory-resources.ts';
 export * from './scim-request-log.ts';
+export * from './sso.ts';
+export * from './members.ts';
+export * from './oidc-provider.ts';
