@@ -12,6 +12,8 @@ import { failureSummary } from './http/index.ts';
 import { jsonError, jsonErrorFor } from './http/index.ts';
 import type { Logger } from './http/index.ts';
 import { requestLogging } from './http/index.ts';
+import type { SecretBox } from './secrets/index.ts';
+import { providerRoutes, ssoRoutes, type RosterProvider } from './sso/index.ts';
 import { scimLimits, scimRoutes, type RequestLogSink } from './scim/index.ts';
 
 export interface AppDeps {
@@ -20,6 +22,10 @@ export interface AppDeps {
   logger: Logger;
   /** Enables the local control endpoint used by the CLI while this server owns the embedded database. */
   controlToken?: string | undefined;
+  /** Seals and opens secrets at rest with ROSTER_SECRET (checked against the database at start-up). */
+  box: SecretBox;
+  /** Roster's OpenID Provider; absent, /oauth2 and /sso are not served (tests of other surfaces). */
+  provider?: RosterProvider | undefined;
   /** Receives an entry per authenticated SCIM request (the batching writer); absent, nothing is logged. */
   requestLog?: RequestLogSink | undefined;
 }
@@ -63,11 +69,22 @@ export function createApp(deps: AppDeps): Hono {
     onError: (c) => jsonError(c, 413, 'payload_too_large', `request body exceeds the limit of ${config.maxBodyBytes} bytes`),
   });
   app.use('/api/*', jsonBodyLimit);
-  app.route('/api/v1', adminApiRoutes({ db: handle.db, publicUrl }));
+  app.route('/api/v1', adminApiRoutes({ db: handle.db, publicUrl, box: deps.box, allowInsecureIdpUrls: config.allowInsecureIdpUrls }));
 
   if (deps.controlToken !== undefined) {
     app.use('/_roster/*', jsonBodyLimit);
-    app.route('/_roster/control', controlRoutes({ token: deps.controlToken, env: { handle, publicUrl } }));
+    app.route(
+      '/_roster/control',
+      controlRoutes({ token: deps.controlToken, env: { handle, publicUrl, box: deps.box, allowInsecureIdpUrls: config.allowInsecureIdpUrls } }),
+    );
+  }
+
+  if (deps.provider !== undefined) {
+    app.route('/', providerRoutes(deps.provider));
+    app.route(
+      '/sso',
+      ssoRoutes({ db: handle.db, box: deps.box, publicUrl, allowInsecureIdpUrls: config.allowInsecureIdpUrls, logger, rp: deps.provider }),
+    );
   }
 
   app.notFound((c) => jsonError(c, 404, 'not_found', `no route for ${c.req.method} ${c.req.path}`));

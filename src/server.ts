@@ -9,12 +9,16 @@ import type { AddressInfo } from 'node:net';
 import { createAdaptorServer } from '@hono/node-server';
 import type { Hono } from 'hono';
 import { createApp } from './app.ts';
-import { withListeningPort, type Config } from './config.ts';
+import { publicUrlOf, withListeningPort, type Config } from './config.ts';
 import { tryAcquireDataDirLock, type DataDirLock } from './db/index.ts';
 import { describeUnreachable, migrate, openDatabase, type DatabaseHandle } from './db/index.ts';
 import type { Logger } from './http/index.ts';
 import { RequestLogWriter, startCountFolder, startRequestLogPruner, type PeriodicTask, type RequestLogPruner } from './jobs/index.ts';
 import { withResolvedSecret } from './secret-file.ts';
+import { checkSecret } from './directory/index.ts';
+import { isDomainError } from './errors.ts';
+import { SecretBox } from './secrets/index.ts';
+import { createSignInProvider, startSignInMaintenance } from './sso/index.ts';
 
 export interface RunningServer {
   /** Where the server listens, as the CLI and tests reach it (loopback when bound to all interfaces). */
@@ -32,7 +36,9 @@ export class StartupError extends Error {
 const LOCK_WAIT_MS = 15_000;
 
 export async function startServer(rawConfig: Config, logger: Logger): Promise<RunningServer> {
-  let config: Config = await withResolvedSecret(rawConfig);
+  const resolved = await withResolvedSecret(rawConfig);
+  let config: Config = resolved;
+  const box = SecretBox.fromSecrets(resolved.secret, resolved.previousSecret);
   const lock = config.database.kind === 'pglite' ? await acquireServerLock(config.dataDir) : undefined;
   let handle: DatabaseHandle | undefined;
   let requestLog: RequestLogWriter | undefined;
@@ -40,6 +46,12 @@ export async function startServer(rawConfig: Config, logger: Logger): Promise<Ru
     handle = await openDatabase(config);
     const result = await migrate(handle);
     if (result.applied > 0) logger.info({ applied: result.applied, total: result.total }, 'migrations applied');
+    try {
+      await checkSecret(handle.db, box);
+    } catch (error) {
+      if (isDomainError(error)) throw new StartupError(error.message, { cause: error });
+      throw error;
+    }
 
     // The app needs PUBLIC_URL, which with PORT=0 is known only once the socket is bound.
     const ready: { app?: Hono } = {};
@@ -53,7 +65,8 @@ export async function startServer(rawConfig: Config, logger: Logger): Promise<Ru
 
     const controlToken = lock ? randomBytes(32).toString('base64url') : undefined;
     requestLog = new RequestLogWriter({ db: handle.db, logger });
-    ready.app = createApp({ handle, config, logger, controlToken, requestLog });
+    const provider = await createSignInProvider({ db: handle.db, box, publicUrl: publicUrlOf(config), secret: resolved.secret, logger });
+    ready.app = createApp({ handle, config, logger, controlToken, requestLog, box, provider });
     if (lock && controlToken) await lock.update({ role: 'server', control: { url: localUrl, token: controlToken } });
 
     logger.info(
@@ -63,7 +76,8 @@ export async function startServer(rawConfig: Config, logger: Logger): Promise<Ru
     const db = handle;
     const pruner = startRequestLogPruner({ db: db.db, logger, retentionDays: config.scimRequestLogRetentionDays });
     const countFolder = startCountFolder({ db: db.db, logger });
-    const background = { requestLog, pruner, countFolder };
+    const signIns = startSignInMaintenance({ rp: provider, db: db.db, logger });
+    const background = { requestLog, pruner, countFolder, signIns };
     let closing: Promise<void> | undefined;
     return {
       localUrl,
@@ -119,6 +133,7 @@ interface BackgroundWork {
   requestLog: RequestLogWriter;
   pruner: RequestLogPruner;
   countFolder: PeriodicTask<number>;
+  signIns: { close(): Promise<void> };
 }
 
 async function stop(
@@ -148,6 +163,7 @@ async function stop(
   // The last requests' log entries are written only now that no request can add more.
   await background.pruner.stop();
   await background.countFolder.stop();
+  await background.signIns.close();
   await background.requestLog.close();
   await handle.close();
   await lock?.release();

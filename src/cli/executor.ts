@@ -8,6 +8,9 @@ import { describeUnreachable, migrate, openDatabase, type DatabaseHandle } from 
 import { runOperation, type OperationName } from '../admin/index.ts';
 import { publicUrlOf, type Config } from '../config.ts';
 import { DomainError, type DomainErrorCode } from '../errors.ts';
+import { checkSecret } from '../directory/index.ts';
+import { SecretBox } from '../secrets/index.ts';
+import { withResolvedSecret } from '../secret-file.ts';
 
 const ACTOR = { type: 'operator', id: 'cli' } as const;
 /** How long a command waits for another command (or a starting server) to free the embedded database. */
@@ -54,7 +57,14 @@ async function runDirect(config: Config, name: OperationName, input: Record<stri
   try {
     handle = await openDatabase(config);
     if (name !== 'migrate') await migrate(handle);
-    return await runOperation({ handle, actor: ACTOR, publicUrl: publicUrlOf(config) }, name, input);
+    const resolved = await withResolvedSecret(config);
+    const box = SecretBox.fromSecrets(resolved.secret, config.previousSecret);
+    await checkSecret(handle.db, box);
+    return await runOperation(
+      { handle, actor: ACTOR, publicUrl: publicUrlOf(config), box, allowInsecureIdpUrls: config.allowInsecureIdpUrls },
+      name,
+      input,
+    );
   } catch (error) {
     throw toCliError(error, config);
   } finally {

@@ -9,7 +9,9 @@ export type Actor =
   | { readonly type: 'operator'; readonly id: string }
   | { readonly type: 'api_key'; readonly id: string }
   | { readonly type: 'scim'; readonly id: string }
-  | { readonly type: 'system'; readonly id: string };
+  | { readonly type: 'system'; readonly id: string }
+  /** An SSO connection acting for the IdP, e.g. creating a member just in time at a sign-in. */
+  | { readonly type: 'connection'; readonly id: string };
 
 export interface Context {
   readonly db: Database;

@@ -16,3 +16,7 @@ export * from './request-log.ts';
 export * from './rate-limits.ts';
 export { foldResourceCounts } from './resource-counts.ts';
 export { userNameKey, userNameProblem } from './user-names.ts';
+export * from './sign-in/index.ts';
+export * from './members/index.ts';
+export * from './apps.ts';
+export { checkSecret } from './secret-check.ts';

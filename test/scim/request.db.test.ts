@@ -14,7 +14,7 @@ async function sendRaw(scim: Scim, method: string, path: string, body: Uint8Arra
   const response = await scim.app.request(`${scim.baseUrl}${path}`, {
     method,
     headers: { Authorization: `Bearer ${scim.dir.token}`, 'Content-Type': 'application/scim+json' },
-    body,
+    body: body as BodyInit,
   });
   return { status: response.status, body: (await response.json()) as Record<string, unknown> };
 }

@@ -6,9 +6,12 @@ import { parseConfig, type Config } from '../../src/config.ts';
 import type { DatabaseHandle } from '../../src/db/index.ts';
 import { createLogger } from '../../src/http/logger.ts';
 import { RequestLogWriter } from '../../src/jobs/index.ts';
+import { SecretBox } from '../../src/secrets/index.ts';
 import { scimLimits, scimRoutes, type RequestLogSink } from '../../src/scim/index.ts';
 
 export const TEST_PUBLIC_URL = 'https://roster.test';
+/** The ROSTER_SECRET of in-process test apps. */
+export const TEST_SECRET = 'test-secret-test-secret-test-secret-0123';
 
 export interface TestAppOptions {
   /**
@@ -35,7 +38,8 @@ export function buildTestApp(
   const logger = createLogger('info', sink);
   const requestLog = options.requestLog === true ? new RequestLogWriter({ db: handle.db, logger }) : undefined;
   const sinkOption = options.requestLog === true ? requestLog : options.requestLog;
-  const app = createApp({ handle, config, logger, controlToken, requestLog: sinkOption });
+  const box = SecretBox.fromSecrets(TEST_SECRET);
+  const app = createApp({ handle, config, logger, controlToken, requestLog: sinkOption, box });
   return { app, config, logs: lines, requestLog };
 }
 

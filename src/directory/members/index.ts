@@ -1,0 +1,2 @@
+/** Members: the people of an organization as the app sees them. */
+export * from './members.ts';

@@ -1,0 +1,306 @@
+/**
+ * Members: one person in one organization, as the app sees them. The id is the `sub` of the ID
+ * tokens Roster issues. This file holds what SSO needs of a member: resolving a sign-in to one
+ * (just in time), listing, deactivating (which ends every session at once) and the claims.
+ */
+import { and, asc, eq, isNotNull, sql } from 'drizzle-orm';
+import { schema, withTransaction, type Database } from '../../db/index.ts';
+import { DomainError } from '../../errors.ts';
+import { newId, type OrganizationId } from '../../ids.ts';
+import { recordAudit } from '../audit.ts';
+import type { Actor, OrgContext } from '../context.ts';
+
+export type MemberStatus = 'active' | 'deactivated';
+
+export interface Member {
+  id: string;
+  organizationId: OrganizationId;
+  email: string;
+  givenName: string | null;
+  familyName: string | null;
+  displayName: string | null;
+  status: MemberStatus;
+  role: string;
+  teams: string[];
+  source: 'jit';
+  lastSignInAt: Date | null;
+  createdAt: Date;
+}
+
+/** What an IdP said about the person, already normalised by the protocol layer. */
+export interface SignInProfile {
+  subject: string;
+  email: string | undefined;
+  emailVerified: boolean;
+  givenName: string | undefined;
+  familyName: string | undefined;
+  displayName: string | undefined;
+  groups: string[];
+  raw: Record<string, string[]>;
+}
+
+export type SignInRefusal = 'missing_email' | 'member_deactivated' | 'email_belongs_to_another_identity';
+
+export type ResolvedSignIn = { ok: true; member: Member; created: boolean } | { ok: false; reason: SignInRefusal; detail: string; memberId?: string };
+
+/** Emails compare case-insensitively (RFC 5321 allows case-sensitive local parts; no IdP relies on it). */
+export const emailKey = (email: string) => email.trim().toLowerCase();
+
+/**
+ * Resolves a valid IdP sign-in to a member of the connection's organization, in one transaction:
+ * a known identity (connection + subject) signs its member in and refreshes what the IdP says of
+ * them; a new identity creates a member just in time, unless its email is already a member's,
+ * which is refused rather than silently linked (an IdP that reissues subjects, or a second IdP
+ * claiming someone's address, must not take over their account).
+ */
+export async function resolveSignIn(
+  db: Database,
+  input: { organizationId: OrganizationId; connectionId: string; profile: SignInProfile },
+  now = new Date(),
+): Promise<ResolvedSignIn> {
+  const { profile } = input;
+  const actor: Actor = { type: 'connection', id: input.connectionId };
+  return withTransaction(db, async (tx) => {
+    const linked = await findLinked(tx, input.connectionId, profile.subject);
+    if (linked) return signInLinked(tx, linked, profile, now);
+
+    if (profile.email === undefined) {
+      return { ok: false, reason: 'missing_email', detail: 'the IdP sent no email address for a new member' };
+    }
+    const id = newId();
+    const [created] = await tx
+      .insert(schema.members)
+      .values({
+        id,
+        organizationId: input.organizationId,
+        email: profile.email.trim(),
+        emailKey: emailKey(profile.email),
+        givenName: profile.givenName ?? null,
+        familyName: profile.familyName ?? null,
+        displayName: profile.displayName ?? null,
+        status: 'active',
+        role: 'member',
+        source: 'jit',
+        lastSignInAt: now,
+      })
+      .onConflictDoNothing()
+      .returning();
+    if (!created) {
+      // The address is taken. By this same identity's first sign-in running at the same moment
+      // (a double click)? The insert waited for it to commit, and this statement sees it.
+      const raced = await findLinked(tx, input.connectionId, profile.subject);
+      if (raced) return signInLinked(tx, raced, profile, now);
+      return {
+        ok: false,
+        reason: 'email_belongs_to_another_identity',
+        detail: `${profile.email} is already a member's address, linked to another identity; an admin must link this one`,
+      };
+    }
+    await tx.insert(schema.memberIdentities).values({
+      id: newId(),
+      organizationId: input.organizationId,
+      memberId: id,
+      connectionId: input.connectionId,
+      subject: profile.subject,
+      groups: profile.groups,
+      rawAttributes: profile.raw,
+      lastSignInAt: now,
+    });
+    await recordAudit(tx, actor, {
+      organizationId: input.organizationId,
+      action: 'member.created',
+      target: { type: 'member', id },
+      details: { email: created.email, source: 'jit', connection: input.connectionId },
+    });
+    return { ok: true, member: await withTeams(tx, created), created: true };
+  });
+}
+
+type Linked = { member: typeof schema.members.$inferSelect; identityId: string };
+
+async function findLinked(tx: Database, connectionId: string, subject: string): Promise<Linked | undefined> {
+  const [linked] = await tx
+    .select({ member: schema.members, identityId: schema.memberIdentities.id })
+    .from(schema.memberIdentities)
+    .innerJoin(schema.members, and(eq(schema.members.organizationId, schema.memberIdentities.organizationId), eq(schema.members.id, schema.memberIdentities.memberId)))
+    .where(and(eq(schema.memberIdentities.connectionId, connectionId), eq(schema.memberIdentities.subject, subject)))
+    .for('update', { of: schema.members });
+  return linked;
+}
+
+async function signInLinked(tx: Database, linked: Linked, profile: SignInProfile, now: Date): Promise<ResolvedSignIn> {
+  const member = linked.member;
+  if (member.status === 'deactivated') {
+    return { ok: false, reason: 'member_deactivated', detail: `member ${member.id} is deactivated`, memberId: member.id };
+  }
+  await tx
+    .update(schema.memberIdentities)
+    .set({ groups: profile.groups, rawAttributes: profile.raw, lastSignInAt: now })
+    .where(eq(schema.memberIdentities.id, linked.identityId));
+  const refreshed = await refreshMember(tx, member, profile, now);
+  return { ok: true, member: await withTeams(tx, refreshed), created: false };
+}
+
+async function refreshMember(tx: Database, member: typeof schema.members.$inferSelect, profile: SignInProfile, now: Date) {
+  const changes: Partial<typeof schema.members.$inferInsert> = { lastSignInAt: now, updatedAt: now };
+  if (profile.givenName !== undefined) changes.givenName = profile.givenName;
+  if (profile.familyName !== undefined) changes.familyName = profile.familyName;
+  if (profile.displayName !== undefined) changes.displayName = profile.displayName;
+  // A changed address is taken only when no other member has it: the IdP is the source of truth
+  // for its own person, but it cannot take another member's address.
+  if (profile.email !== undefined && emailKey(profile.email) !== member.emailKey) {
+    const [taken] = await tx
+      .select({ id: schema.members.id })
+      .from(schema.members)
+      .where(and(eq(schema.members.organizationId, member.organizationId), eq(schema.members.emailKey, emailKey(profile.email))));
+    if (!taken) {
+      changes.email = profile.email.trim();
+      changes.emailKey = emailKey(profile.email);
+    }
+  }
+  const [row] = await tx.update(schema.members).set(changes).where(eq(schema.members.id, member.id)).returning();
+  return row ?? member;
+}
+
+// Teams arrive with the members issue; until then every member is in none.
+async function withTeams(_tx: Database, row: typeof schema.members.$inferSelect): Promise<Member> {
+  return toMember(row, []);
+}
+
+export async function listMembers(ctx: OrgContext): Promise<Member[]> {
+  const rows = await ctx.db
+    .select()
+    .from(schema.members)
+    .where(eq(schema.members.organizationId, ctx.organization.id))
+    .orderBy(asc(schema.members.emailKey));
+  return rows.map((r) => toMember(r, []));
+}
+
+export async function getMember(ctx: OrgContext, id: string): Promise<Member> {
+  const [row] = await ctx.db
+    .select()
+    .from(schema.members)
+    .where(and(eq(schema.members.organizationId, ctx.organization.id), eq(schema.members.id, id)));
+  if (!row) throw new DomainError('not_found', `no member ${id} in this organization`);
+  return toMember(row, []);
+}
+
+/**
+ * Deactivates a member and ends everything they are signed in with, in the same transaction: the
+ * OpenID Provider's sessions, grants and tokens (rows keyed by account id), Roster's own console
+ * sessions, and a back-channel logout owed to every app that asked for them. Idempotent.
+ */
+export async function deactivateMember(ctx: OrgContext, id: string): Promise<{ member: Member; sessionsEnded: number; logoutsQueued: number }> {
+  return withTransaction(ctx.db, async (tx) => {
+    const [row] = await tx
+      .select()
+      .from(schema.members)
+      .where(and(eq(schema.members.organizationId, ctx.organization.id), eq(schema.members.id, id)))
+      .for('update');
+    if (!row) throw new DomainError('not_found', `no member ${id} in this organization`);
+    if (row.status === 'deactivated') return { member: toMember(row, []), sessionsEnded: 0, logoutsQueued: 0 };
+    const [updated] = await tx
+      .update(schema.members)
+      .set({ status: 'deactivated', deactivatedAt: new Date(), updatedAt: new Date() })
+      .where(eq(schema.members.id, id))
+      .returning();
+    const ended = await tx.delete(schema.oidcProviderPayloads).where(eq(schema.oidcProviderPayloads.accountId, id)).returning({ id: schema.oidcProviderPayloads.id });
+    const consoles = await tx.delete(schema.consoleSessions).where(eq(schema.consoleSessions.memberId, id)).returning({ id: schema.consoleSessions.idHash });
+    const queued = await tx
+      .insert(schema.backchannelLogouts)
+      .select(
+        tx
+          .select({
+            id: sql<string>`gen_random_uuid()::text`.as('id'),
+            clientId: schema.oidcClients.clientId,
+            accountId: sql<string>`${id}::text`.as('account_id'),
+            createdAt: sql<Date>`now()`.as('created_at'),
+            attempts: sql<number>`0`.as('attempts'),
+            nextAttemptAt: sql<Date>`now()`.as('next_attempt_at'),
+            deliveredAt: sql<Date | null>`null`.as('delivered_at'),
+            lastError: sql<string | null>`null`.as('last_error'),
+          })
+          .from(schema.oidcClients)
+          .where(isNotNull(schema.oidcClients.backchannelLogoutUri)),
+      )
+      .returning({ id: schema.backchannelLogouts.id });
+    await recordAudit(tx, ctx.actor, {
+      organizationId: ctx.organization.id,
+      action: 'member.deactivated',
+      target: { type: 'member', id },
+      details: { email: row.email, sessionsEnded: ended.length + consoles.length, logoutsQueued: queued.length },
+    });
+    return { member: toMember(updated ?? row, []), sessionsEnded: ended.length + consoles.length, logoutsQueued: queued.length };
+  });
+}
+
+export interface MemberTokenClaims {
+  sub: string;
+  email: string;
+  email_verified: boolean;
+  name?: string;
+  given_name?: string;
+  family_name?: string;
+  org: { id: string; slug: string };
+  role: string;
+  teams: string[];
+  groups: string[];
+  idp: { connection: string; type: 'saml' | 'oidc' };
+}
+
+/**
+ * The claims of an active member for the tokens Roster issues; undefined for an unknown or
+ * deactivated member, so no token is issued for them after deactivation. Groups and `idp` come
+ * from the identity the member last signed in with.
+ */
+export async function memberTokenClaims(db: Database, memberId: string): Promise<MemberTokenClaims | undefined> {
+  const [row] = await db
+    .select({
+      member: schema.members,
+      slug: schema.organizations.slug,
+      groups: schema.memberIdentities.groups,
+      connectionId: schema.memberIdentities.connectionId,
+      connectionType: schema.ssoConnections.type,
+      emailVerified: sql<boolean>`true`,
+    })
+    .from(schema.members)
+    .innerJoin(schema.organizations, eq(schema.organizations.id, schema.members.organizationId))
+    .leftJoin(schema.memberIdentities, and(eq(schema.memberIdentities.organizationId, schema.members.organizationId), eq(schema.memberIdentities.memberId, schema.members.id)))
+    .leftJoin(schema.ssoConnections, eq(schema.ssoConnections.id, schema.memberIdentities.connectionId))
+    .where(eq(schema.members.id, memberId))
+    .orderBy(sql`${schema.memberIdentities.lastSignInAt} desc nulls last`)
+    .limit(1);
+  if (!row || row.member.status !== 'active') return undefined;
+  const m = row.member;
+  const name = m.displayName ?? ([m.givenName, m.familyName].filter(Boolean).join(' ') || undefined);
+  return {
+    sub: m.id,
+    email: m.email,
+    email_verified: true,
+    ...(name === undefined ? {} : { name }),
+    ...(m.givenName === null ? {} : { given_name: m.givenName }),
+    ...(m.familyName === null ? {} : { family_name: m.familyName }),
+    org: { id: m.organizationId, slug: row.slug },
+    role: m.role,
+    teams: [],
+    groups: row.groups ?? [],
+    idp: { connection: row.connectionId ?? '', type: row.connectionType ?? 'saml' },
+  };
+}
+
+function toMember(row: typeof schema.members.$inferSelect, teams: string[]): Member {
+  return {
+    id: row.id,
+    organizationId: row.organizationId as OrganizationId,
+    email: row.email,
+    givenName: row.givenName,
+    familyName: row.familyName,
+    displayName: row.displayName,
+    status: row.status,
+    role: row.role,
+    teams,
+    source: row.source,
+    lastSignInAt: row.lastSignInAt,
+    createdAt: row.createdAt,
+  };
+}

@@ -1,0 +1,158 @@
+/**
+ * SSO connections: an organization's SAML or OIDC identity provider. The domain stores what the
+ * protocol layer resolved (metadata parsed, discovery pinned); it checks what must hold whatever
+ * the protocol: a SAML connection trusts at least one certificate, an OIDC one pins its endpoints,
+ * and the connection's one secret is sealed with ROSTER_SECRET before it is written.
+ */
+import { and, asc, eq } from 'drizzle-orm';
+import { schema, withTransaction, type Database } from '../../db/index.ts';
+import { DomainError } from '../../errors.ts';
+import type { OrganizationId } from '../../ids.ts';
+import type { SecretBox } from '../../secrets/index.ts';
+import { recordAudit } from '../audit.ts';
+import type { OrgContext } from '../context.ts';
+
+export type SsoConnectionType = 'saml' | 'oidc';
+
+export interface SsoConnectionInput {
+  /** Chosen by the caller, because the connection's own URLs (entity ID, ACS, redirect URI) contain it. */
+  id: string;
+  type: SsoConnectionType;
+  name: string;
+  preset: string | undefined;
+  settings: Record<string, unknown>;
+  mapping: Record<string, unknown>;
+  /** SAML: the SP private key (PEM). OIDC: the client secret. */
+  secret: string;
+}
+
+export interface SsoConnectionInfo {
+  id: string;
+  organizationId: OrganizationId;
+  type: SsoConnectionType;
+  name: string;
+  preset: string | null;
+  settings: Record<string, unknown>;
+  mapping: Record<string, unknown>;
+  createdAt: Date;
+}
+
+/** A connection as a sign-in needs it: its organization and its secret, opened. */
+export interface SsoConnectionForSignIn extends SsoConnectionInfo {
+  organizationSlug: string;
+  secret: string;
+}
+
+const sealContext = (id: string) => `sso_connections:${id}`;
+
+export async function createSsoConnection(ctx: OrgContext, box: SecretBox, input: SsoConnectionInput): Promise<SsoConnectionInfo> {
+  const name = input.name.trim();
+  if (name.length === 0 || name.length > 200) {
+    throw new DomainError('invalid_input', 'connection name must be 1 to 200 characters', { details: { field: 'name' } });
+  }
+  if (input.type === 'saml') {
+    const certificates = input.settings.certificates;
+    if (!Array.isArray(certificates) || certificates.length === 0) {
+      throw new DomainError('invalid_input', 'a SAML connection needs at least one IdP signing certificate', { details: { field: 'certificates' } });
+    }
+  }
+  if (input.type === 'oidc' && typeof input.settings.issuer !== 'string') {
+    throw new DomainError('invalid_input', 'an OIDC connection needs its issuer', { details: { field: 'issuer' } });
+  }
+  if (input.secret.length === 0) throw new DomainError('invalid_input', 'the connection secret is empty', { details: { field: 'secret' } });
+
+  return withTransaction(ctx.db, async (tx) => {
+    const [row] = await tx
+      .insert(schema.ssoConnections)
+      .values({
+        id: input.id,
+        organizationId: ctx.organization.id,
+        type: input.type,
+        name,
+        preset: input.preset ?? null,
+        settings: input.settings,
+        mapping: input.mapping,
+        sealedSecret: box.seal(input.secret, sealContext(input.id)),
+      })
+      .returning();
+    if (!row) throw new Error('connection insert returned nothing');
+    await recordAudit(tx, ctx.actor, {
+      organizationId: ctx.organization.id,
+      action: 'sso_connection.created',
+      target: { type: 'sso_connection', id: row.id },
+      details: { type: row.type, name, preset: row.preset },
+    });
+    return toInfo(row);
+  });
+}
+
+export async function listSsoConnections(ctx: OrgContext): Promise<SsoConnectionInfo[]> {
+  const rows = await ctx.db
+    .select()
+    .from(schema.ssoConnections)
+    .where(eq(schema.ssoConnections.organizationId, ctx.organization.id))
+    .orderBy(asc(schema.ssoConnections.createdAt), asc(schema.ssoConnections.id));
+  return rows.map(toInfo);
+}
+
+export async function getSsoConnection(ctx: OrgContext, id: string): Promise<SsoConnectionInfo> {
+  const [row] = await ctx.db
+    .select()
+    .from(schema.ssoConnections)
+    .where(and(eq(schema.ssoConnections.organizationId, ctx.organization.id), eq(schema.ssoConnections.id, id)));
+  if (!row) throw new DomainError('not_found', `no SSO connection ${id} in this organization`);
+  return toInfo(row);
+}
+
+/**
+ * The connection a sign-in URL names, with its organization and opened secret. Like a SCIM token,
+ * the connection id is what tells Roster the organization; undefined when there is none.
+ */
+export async function loadConnectionForSignIn(db: Database, box: SecretBox, id: string): Promise<SsoConnectionForSignIn | undefined> {
+  const [row] = await db
+    .select({ connection: schema.ssoConnections, organizationSlug: schema.organizations.slug })
+    .from(schema.ssoConnections)
+    .innerJoin(schema.organizations, eq(schema.organizations.id, schema.ssoConnections.organizationId))
+    .where(eq(schema.ssoConnections.id, id));
+  if (!row) return undefined;
+  return { ...toInfo(row.connection), organizationSlug: row.organizationSlug, secret: box.open(row.connection.sealedSecret, sealContext(id)) };
+}
+
+/** The connections of an organization, by slug, for home-realm discovery: `organization=<slug>`. */
+export async function connectionsOfOrganization(db: Database, slug: string): Promise<SsoConnectionInfo[]> {
+  const rows = await db
+    .select({ connection: schema.ssoConnections })
+    .from(schema.ssoConnections)
+    .innerJoin(schema.organizations, eq(schema.organizations.id, schema.ssoConnections.organizationId))
+    .where(eq(schema.organizations.slug, slug))
+    .orderBy(asc(schema.ssoConnections.createdAt));
+  return rows.map((r) => toInfo(r.connection));
+}
+
+/** Re-seals every connection secret sealed with an older key; returns how many were re-sealed. */
+export async function resealConnectionSecrets(db: Database, box: SecretBox): Promise<number> {
+  return withTransaction(db, async (tx) => {
+    const rows = await tx.select({ id: schema.ssoConnections.id, sealed: schema.ssoConnections.sealedSecret }).from(schema.ssoConnections).for('update');
+    let count = 0;
+    for (const row of rows) {
+      if (!box.isStale(row.sealed)) continue;
+      const plain = box.open(row.sealed, sealContext(row.id));
+      await tx.update(schema.ssoConnections).set({ sealedSecret: box.seal(plain, sealContext(row.id)) }).where(eq(schema.ssoConnections.id, row.id));
+      count++;
+    }
+    return count;
+  });
+}
+
+function toInfo(row: typeof schema.ssoConnections.$inferSelect): SsoConnectionInfo {
+  return {
+    id: row.id,
+    organizationId: row.organizationId as OrganizationId,
+    type: row.type,
+    name: row.name,
+    preset: row.preset,
+    settings: row.settings,
+    mapping: row.mapping,
+    createdAt: row.createdAt,
+  };
+}

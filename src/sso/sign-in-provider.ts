@@ -1,0 +1,59 @@
+/**
+ * Roster's OpenID Provider as the server runs it: members' claims from the domain, the login
+ * interaction served by the sign-in routes, and background upkeep (back-channel logouts owed,
+ * expired provider and sign-in state deleted).
+ */
+import type { Database } from '../db/index.ts';
+import { memberTokenClaims, pruneSignInState } from '../directory/index.ts';
+import type { Logger } from '../http/index.ts';
+import { startPeriodicTask } from '../jobs/index.ts';
+import type { SecretBox } from '../secrets/index.ts';
+import { createRosterProvider, ensureSigningKey, startProviderMaintenance, type RosterProvider } from './provider/index.ts';
+import { interactionPath } from './urls.ts';
+
+export async function createSignInProvider(options: {
+  db: Database;
+  box: SecretBox;
+  publicUrl: string;
+  /** ROSTER_SECRET: cookie keys are derived from it, identical on every instance. */
+  secret: string;
+  logger: Logger;
+  proxy?: boolean;
+}): Promise<RosterProvider> {
+  await ensureSigningKey(options.db, options.box);
+  return createRosterProvider({
+    db: options.db,
+    box: options.box,
+    issuer: options.publicUrl,
+    findAccountClaims: (memberId) => memberTokenClaims(options.db, memberId),
+    interactionPath,
+    cookieSecret: options.secret,
+    logger: options.logger,
+    proxy: options.proxy ?? false,
+    secureCookies: options.publicUrl.startsWith('https:'),
+  });
+}
+
+/** Runs the provider's and the sign-ins' upkeep every interval until closed. */
+export function startSignInMaintenance(options: { rp: RosterProvider; db: Database; logger: Logger; intervalMs?: number }): { close(): Promise<void> } {
+  const intervalMs = options.intervalMs ?? 30_000;
+  const provider = startProviderMaintenance({ rp: options.rp, db: options.db, logger: options.logger, intervalMs });
+  const signIns = startPeriodicTask(
+    async () => {
+      try {
+        await pruneSignInState(options.db);
+      } catch (error) {
+        options.logger.error({ err: error }, 'sign-in state pruning failed');
+      }
+    },
+    undefined,
+    // Expired flows and assertion IDs only cost space: hourly is plenty.
+    Math.max(intervalMs, 3_600_000),
+  );
+  return {
+    async close() {
+      await provider.close();
+      await signIns.stop();
+    },
+  };
+}

@@ -1,0 +1,227 @@
+/**
+ * The whole SAML chain over real HTTP: the app (openid-client) → Roster's OpenID Provider → the
+ * interaction → a signing SAML IdP (samlify) → Roster's ACS → the app, then the code exchange and
+ * the ID token's claims. Refusals made at the ACS show a page with a reference only.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import * as oidc from 'openid-client';
+import { eq } from 'drizzle-orm';
+import { schema } from '../../src/db/index.ts';
+import {
+  addOrganizationDomain,
+  createSsoConnection,
+  deactivateMember,
+  listMembers,
+  loadConnectionForSignIn,
+  registerApp,
+  type OrgContext,
+} from '../../src/directory/index.ts';
+import { prepareSamlConnection } from '../../src/sso/index.ts';
+import type { SamlSpSettings } from '../../src/sso/saml/index.ts';
+import { testDatabaseKind, useTestDatabase } from '../support/database.ts';
+import { createTestOrganization, uniqueSlug } from '../support/factories.ts';
+import { startRosterServer, type TestRosterServer } from '../support/roster-server.ts';
+import { browse, CookieJar, discoverApp } from '../support/test-app-client.ts';
+import { createTestSamlIdp, type TestSamlIdp } from './saml/support/test-idp.ts';
+import { APP_REDIRECT_URI, exchange, postToAcs, samlSignIn } from './support/sign-in-chain.ts';
+
+const database = useTestDatabase();
+
+describe(`SAML sign-in end to end on ${testDatabaseKind}`, () => {
+  let server: TestRosterServer;
+  let org: OrgContext;
+  let idp: TestSamlIdp;
+  let sp: SamlSpSettings;
+  let connectionId: string;
+  let app: oidc.Configuration;
+  const domain = `${uniqueSlug('acme')}.example`;
+
+  beforeAll(async () => {
+    server = await startRosterServer(database.handle);
+    org = await createTestOrganization(database.handle);
+    idp = await createTestSamlIdp({ signedParts: 'both' });
+    const input = await prepareSamlConnection({ metadataXml: idp.metadataXml(), preset: 'okta' }, { publicUrl: server.url, allowInsecureIdpUrls: false });
+    const connection = await createSsoConnection(org, server.box, input);
+    connectionId = connection.id;
+    const loaded = await loadConnectionForSignIn(database.handle.db, server.box, connectionId);
+    sp = {
+      entityId: String(loaded!.settings.spEntityId),
+      acsUrl: String(loaded!.settings.acsUrl),
+      privateKeyPem: loaded!.secret,
+      certificatePem: String(loaded!.settings.spCertificatePem),
+    };
+    await addOrganizationDomain(org, { domain, verified: true });
+    const registered = await registerApp(database.handle.db, server.box, { name: 'Demo', redirectUris: [APP_REDIRECT_URI] });
+    app = await discoverApp(server.url, registered);
+  });
+  afterAll(async () => {
+    await server?.close();
+  });
+
+  const alice = () => ({
+    nameId: `alice@${domain}`,
+    attributes: { email: `alice@${domain}`, firstName: 'Alice', lastName: 'Liddell', groups: ['Engineering', 'Admins'] },
+  });
+
+  it('signs a new person in just in time and hands the app an ID token with their claims', async () => {
+    const chain = await samlSignIn(app, idp, sp, { params: { organization: org.organization.slug }, user: alice() });
+    const tokens = await exchange(app, chain);
+    const claims = tokens.claims()!;
+    const [member] = (await listMembers(org)).filter((m) => m.email === `alice@${domain}`);
+    expect(member).toMatchObject({ status: 'active', role: 'member', source: 'jit', givenName: 'Alice', familyName: 'Liddell' });
+    expect(claims).toMatchObject({
+      iss: server.url,
+      sub: member!.id,
+      email: `alice@${domain}`,
+      given_name: 'Alice',
+      family_name: 'Liddell',
+      org: { id: org.organization.id, slug: org.organization.slug },
+      role: 'member',
+      teams: [],
+      groups: ['Engineering', 'Admins'],
+      idp: { connection: connectionId, type: 'saml' },
+      amr: ['saml'],
+    });
+    const userinfo = await oidc.fetchUserInfo(app, tokens.access_token, member!.id);
+    expect(userinfo).toMatchObject({ sub: member!.id, email: `alice@${domain}`, org: { slug: org.organization.slug } });
+
+    // The second sign-in of the same IdP subject is the same member.
+    const again = await exchange(app, await samlSignIn(app, idp, sp, { params: { connection: connectionId }, user: alice() }));
+    expect(again.claims()!.sub).toBe(member!.id);
+    const signIns = await database.handle.db.select().from(schema.signIns).where(eq(schema.signIns.memberId, member!.id));
+    expect(signIns.filter((s) => s.outcome === 'succeeded')).toHaveLength(2);
+    expect(signIns[0]).toMatchObject({ connectionId, organizationId: org.organization.id, idpSubject: `alice@${domain}`, ip: '127.0.0.1' });
+  });
+
+  it('routes by login_hint through a verified domain, and asks for the work email without a hint', async () => {
+    const bob = { nameId: `bob@${domain}`, attributes: { email: `bob@${domain}` } };
+    const hinted = await exchange(app, await samlSignIn(app, idp, sp, { params: { login_hint: `bob@${domain}` }, user: bob }));
+    expect(hinted.claims()!.email).toBe(`bob@${domain}`);
+
+    const { authorizationRequest } = await import('../support/test-app-client.ts');
+    const request = await authorizationRequest(app, { redirectUri: APP_REDIRECT_URI });
+    const jar = new CookieJar();
+    const page = await browse(request.url, { jar });
+    expect(page.response.status).toBe(200);
+    const html = await page.response.text();
+    const action = /action="([^"]+)"/.exec(html)?.[1];
+    expect(action).toMatch(/^\/sso\/interaction\/[^/]+\/email$/);
+
+    const unknown = await fetch(new URL(action!, server.url), {
+      method: 'POST',
+      body: new URLSearchParams({ email: 'someone@unverified.example' }),
+      headers: { cookie: jar.header() },
+      redirect: 'manual',
+    });
+    expect(unknown.status).toBe(400);
+    expect(await unknown.text()).toContain('No organization signs in with that email domain');
+
+    const known = await fetch(new URL(action!, server.url), {
+      method: 'POST',
+      body: new URLSearchParams({ email: `carol@${domain}` }),
+      headers: { cookie: jar.header() },
+      redirect: 'manual',
+    });
+    expect(known.status).toBe(303);
+    expect(known.headers.get('location')).toMatch(new RegExp(`^${idp.ssoUrl}\\?SAMLRequest=`));
+  });
+
+  it('refuses a replayed response, and a response to another sign-in, with a reference page only', async () => {
+    let captured: { samlResponse: string; relayState: string } | undefined;
+    const first = await samlSignIn(app, idp, sp, {
+      params: { organization: org.organization.slug },
+      user: alice(),
+      answer: async (authn) => {
+        captured = { samlResponse: await idp.respond({ ...alice(), sp, inResponseTo: authn.id }), relayState: authn.relayState };
+        return captured;
+      },
+    });
+    await exchange(app, first);
+
+    const replay = await postToAcs(sp.acsUrl, captured!.samlResponse, captured!.relayState);
+    expect(replay.status).toBe(400);
+    const page = await replay.text();
+    const reference = /<code>([0-9a-f-]{36})<\/code>/.exec(page)?.[1];
+    expect(reference).toBeDefined();
+    expect(page).not.toMatch(/relay|assertion|saml\./i);
+    const [logged] = await database.handle.db.select().from(schema.signIns).where(eq(schema.signIns.id, reference!));
+    expect(logged).toMatchObject({ outcome: 'failed', reason: 'saml.unknown_relay_state', connectionId });
+
+    // The captured response posted for a new sign-in of the same browser: InResponseTo does not match.
+    const second = await samlSignIn(app, idp, sp, {
+      params: { organization: org.organization.slug },
+      user: alice(),
+      answer: async (authn) => ({ samlResponse: captured!.samlResponse, relayState: authn.relayState }),
+    });
+    expect(second.end.callback).toBeUndefined();
+    expect(second.end.response.status).toBe(400);
+    const ref2 = /<code>([0-9a-f-]{36})<\/code>/.exec(await second.end.response.text())?.[1];
+    const [logged2] = await database.handle.db.select().from(schema.signIns).where(eq(schema.signIns.id, ref2!));
+    expect(logged2!.reason).toMatch(/^saml\.(in_response_to_mismatch|replayed)$/);
+
+    // An IdP-initiated response (no InResponseTo, no RelayState) is refused: not enabled on this connection.
+    const unsolicited = await postToAcs(sp.acsUrl, await idp.respond({ ...alice(), sp }), undefined);
+    expect(unsolicited.status).toBe(400);
+    const ref3 = /<code>([0-9a-f-]{36})<\/code>/.exec(await unsolicited.text())?.[1];
+    const [logged3] = await database.handle.db.select().from(schema.signIns).where(eq(schema.signIns.id, ref3!));
+    expect(logged3!.reason).toBe('saml.unsolicited');
+  });
+
+  it('hands the result only to the browser that started the sign-in', async () => {
+    const jar = new CookieJar();
+    const { authorizationRequest } = await import('../support/test-app-client.ts');
+    const request = await authorizationRequest(app, { redirectUri: APP_REDIRECT_URI, params: { organization: org.organization.slug } });
+    const toIdp = await browse(request.url, { jar, stopAt: idp.ssoUrl });
+    const { readAuthnRequest } = await import('./support/sign-in-chain.ts');
+    const authn = readAuthnRequest(toIdp.callback!);
+    const acs = await postToAcs(sp.acsUrl, await idp.respond({ ...alice(), sp, inResponseTo: authn.id }), authn.relayState);
+    expect(acs.status).toBe(303);
+    const finish = new URL(acs.headers.get('location')!, server.url).href;
+
+    // Another browser (an attacker who got the link) has neither the flow cookie nor the interaction.
+    const stranger = await fetch(finish, { redirect: 'manual' });
+    expect(stranger.status).toBe(400);
+    // The right browser still completes: the stranger's attempt consumed nothing.
+    const end = await browse(new URL(finish), { jar, stopAt: APP_REDIRECT_URI });
+    expect(end.callback?.searchParams.get('code')).toBeTruthy();
+  });
+
+  it('refuses a new IdP subject whose email is already a member, rather than linking it', async () => {
+    const chain = await samlSignIn(app, idp, sp, {
+      params: { organization: org.organization.slug },
+      user: { nameId: 'someone-else', attributes: { email: `ALICE@${domain}` } },
+    });
+    expect(chain.end.response.status).toBe(400);
+    const ref = /<code>([0-9a-f-]{36})<\/code>/.exec(await chain.end.response.text())?.[1];
+    const [logged] = await database.handle.db.select().from(schema.signIns).where(eq(schema.signIns.id, ref!));
+    expect(logged).toMatchObject({ outcome: 'failed', reason: 'email_belongs_to_another_identity', idpSubject: 'someone-else' });
+  });
+
+  it('ends a deactivated member’s tokens at once and refuses their next sign-in', async () => {
+    const dave = { nameId: `dave@${domain}`, attributes: { email: `dave@${domain}` } };
+    const tokens = await exchange(app, await samlSignIn(app, idp, sp, { params: { organization: org.organization.slug }, user: dave }));
+    const sub = tokens.claims()!.sub;
+    await expect(oidc.fetchUserInfo(app, tokens.access_token, sub)).resolves.toMatchObject({ sub });
+
+    const result = await deactivateMember(org, sub);
+    expect(result.sessionsEnded).toBeGreaterThan(0);
+    await expect(oidc.fetchUserInfo(app, tokens.access_token, sub)).rejects.toThrow();
+
+    const refused = await samlSignIn(app, idp, sp, { params: { organization: org.organization.slug }, user: dave });
+    expect(refused.end.response.status).toBe(403);
+    const ref = /<code>([0-9a-f-]{36})<\/code>/.exec(await refused.end.response.text())?.[1];
+    const [logged] = await database.handle.db.select().from(schema.signIns).where(eq(schema.signIns.id, ref!));
+    expect(logged).toMatchObject({ reason: 'member_deactivated', memberId: sub });
+  });
+
+  it('serves the SP metadata an IdP administrator pastes in', async () => {
+    const response = await fetch(`${server.url}/sso/saml/${connectionId}/metadata`);
+    expect(response.status).toBe(200);
+    expect(response.headers.get('content-type')).toContain('samlmetadata+xml');
+    const xml = await response.text();
+    expect(xml).toContain(`entityID="${sp.entityId}"`);
+    expect(xml).toContain(`Location="${sp.acsUrl}"`);
+    expect(xml).not.toContain('PRIVATE KEY');
+    expect((await fetch(`${server.url}/sso/saml/00000000-0000-7000-8000-000000000000/metadata`)).status).toBe(404);
+  });
+});
