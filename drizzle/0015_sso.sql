@@ -119,6 +119,7 @@ CREATE TABLE "oidc_clients" (
 	"redirect_uris" jsonb NOT NULL,
 	"post_logout_redirect_uris" jsonb NOT NULL,
 	"backchannel_logout_uri" text,
+	"initiate_login_uri" text,
 	"sealed_secret" text NOT NULL,
 	"created_at" timestamp with time zone DEFAULT now() NOT NULL
 );

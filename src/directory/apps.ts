@@ -3,7 +3,7 @@
  * tied to an organization; its secret is sealed at rest (oidc-provider compares it in the clear).
  */
 import { randomBytes } from 'node:crypto';
-import { asc, eq } from 'drizzle-orm';
+import { asc, eq, isNotNull } from 'drizzle-orm';
 import { schema, withTransaction, type Database } from '../db/index.ts';
 import { DomainError } from '../errors.ts';
 import type { SecretBox } from '../secrets/index.ts';
@@ -15,6 +15,8 @@ export interface RegisterAppInput {
   redirectUris: readonly string[];
   postLogoutRedirectUris?: readonly string[] | undefined;
   backchannelLogoutUri?: string | undefined;
+  /** Where a sign-in begun at the IdP sends the person (OIDC Core §4 third-party-initiated login). */
+  initiateLoginUri?: string | undefined;
 }
 
 export interface AppInfo {
@@ -23,6 +25,7 @@ export interface AppInfo {
   redirectUris: string[];
   postLogoutRedirectUris: string[];
   backchannelLogoutUri: string | null;
+  initiateLoginUri: string | null;
   createdAt: Date;
 }
 
@@ -66,6 +69,7 @@ export async function registerApp(
   const postLogoutRedirectUris = checkUris(input.postLogoutRedirectUris ?? [], 'postLogoutRedirectUris');
   const backchannelLogoutUri =
     input.backchannelLogoutUri === undefined ? null : checkUri(input.backchannelLogoutUri, 'backchannelLogoutUri');
+  const initiateLoginUri = input.initiateLoginUri === undefined ? null : checkUri(input.initiateLoginUri, 'initiateLoginUri');
 
   const clientId = `app_${randomBytes(16).toString('base64url')}`;
   const clientSecret = randomBytes(32).toString('base64url');
@@ -76,13 +80,14 @@ export async function registerApp(
       redirectUris,
       postLogoutRedirectUris,
       backchannelLogoutUri,
+      initiateLoginUri,
       sealedSecret: box.seal(clientSecret, appSecretContext(clientId)),
     });
     await recordAudit(tx, actor, {
       organizationId: null,
       action: 'app.registered',
       target: { type: 'app', id: clientId },
-      details: { name, redirectUris, postLogoutRedirectUris, backchannelLogoutUri },
+      details: { name, redirectUris, postLogoutRedirectUris, backchannelLogoutUri, initiateLoginUri },
     });
   });
   return { clientId, clientSecret };
@@ -96,8 +101,23 @@ export async function listApps(db: Database): Promise<AppInfo[]> {
     redirectUris: row.redirectUris,
     postLogoutRedirectUris: row.postLogoutRedirectUris,
     backchannelLogoutUri: row.backchannelLogoutUri,
+    initiateLoginUri: row.initiateLoginUri,
     createdAt: row.createdAt,
   }));
+}
+
+/**
+ * The app a sign-in begun at the IdP goes to: the one app with an initiate-login URI. With none,
+ * or several (Roster could not tell which the person meant), the caller refuses with the reason.
+ */
+export async function appForIdpInitiatedLogin(db: Database): Promise<{ ok: true; clientId: string; initiateLoginUri: string } | { ok: false; reason: string }> {
+  const rows = await db
+    .select({ clientId: schema.oidcClients.clientId, initiateLoginUri: schema.oidcClients.initiateLoginUri })
+    .from(schema.oidcClients)
+    .where(isNotNull(schema.oidcClients.initiateLoginUri))
+    .limit(2);
+  if (rows.length === 1 && rows[0]!.initiateLoginUri !== null) return { ok: true, clientId: rows[0]!.clientId, initiateLoginUri: rows[0]!.initiateLoginUri };
+  return { ok: false, reason: rows.length === 0 ? 'no app has an initiate-login URI' : 'several apps have an initiate-login URI' };
 }
 
 /** The client with its secret opened, or undefined when there is no such app. */

@@ -9,6 +9,7 @@ import { Hono, type Context } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { getCookie, setCookie } from 'hono/cookie';
 import {
+  appForIdpInitiatedLogin,
   connectionsOfOrganization,
   consumeCompletedFlow,
   FLOW_TTL_SECONDS,
@@ -32,6 +33,9 @@ type C = Context<Env>;
 
 /** The form a SAML response is posted in: base64 of at most MAX_SAML_MESSAGE_BYTES, and RelayState. */
 const ACS_BODY_LIMIT = Math.ceil((MAX_SAML_MESSAGE_BYTES * 4) / 3) + 16 * 1024;
+
+/** The connection a sign-in begun at the IdP came through, for the app's authorization request that follows. */
+const IDP_INITIATED_COOKIE = 'roster_idp_initiated';
 
 /** One cookie per flow, so two sign-ins in two tabs do not overwrite each other's binding. */
 const flowCookie = (flowId: string) => `roster_flow_${flowId.slice(0, 16)}`;
@@ -96,6 +100,9 @@ export function ssoRoutes(deps: SsoDeps): Hono<Env> {
     const loginHint = params.login_hint?.trim() || undefined;
     if (params.connection) return startConnection(c, details.uid, params.connection, loginHint, params.organization);
     if (params.organization) return startForOrganization(c, details.uid, params.organization, loginHint);
+    // After a sign-in begun at the IdP, the connection it came through (see the ACS) comes first.
+    const idpInitiated = getCookie(c, IDP_INITIATED_COOKIE);
+    if (idpInitiated) return startConnection(c, details.uid, idpInitiated, loginHint);
     if (loginHint) return startForEmail(c, details.uid, loginHint);
     return c.html(emailPage(`${interactionPath(details.uid)}/email`));
   });
@@ -160,12 +167,26 @@ export function ssoRoutes(deps: SsoDeps): Hono<Env> {
       // RelayState is only ever a key to a flow of this connection; anything else is treated as
       // absent (an IdP-initiated response), never followed as a URL.
       const flow = relayState === '' ? undefined : await takeFlowForAnswer(deps.db, deps.box, { flowId: relayState, connectionId: connection.id }, deps.now?.());
-      if (relayState !== '' && !flow) {
+      // IdPs send a configured default RelayState with IdP-initiated responses (Okta, Google):
+      // where those are allowed, an unknown RelayState is ignored (never followed) rather than refused.
+      if (relayState !== '' && !flow && !samlSettingsOf(connection).idp.allowIdpInitiated) {
         return failed(c, await fail(deps, connection, browser, { reason: 'saml.unknown_relay_state', detail: 'RelayState names no open sign-in of this connection (unknown, used, or expired)' }));
       }
       const answer = await answerSaml(deps, connection, flow, samlResponse, browser);
       if (answer.ok === 'unsolicited') {
-        return failed(c, await fail(deps, connection, browser, { reason: 'saml.idp_initiated_unrouted', detail: 'IdP-initiated sign-in was accepted but no app is set to receive it' }));
+        // A sign-in begun at the IdP has no authorization request of the app to answer. It is
+        // turned into an ordinary one (OIDC Core §4, third-party-initiated login): the person goes
+        // to the app's initiate-login URI, the app sends them back through /oauth2/authorize, and
+        // this connection (remembered for five minutes) signs them in again, silently at the IdP.
+        const target = await appForIdpInitiatedLogin(deps.db);
+        if (!target.ok) {
+          return failed(c, await fail(deps, connection, browser, { reason: 'saml.idp_initiated_unrouted', detail: `IdP-initiated sign-in accepted, but ${target.reason}` }));
+        }
+        setCookie(c, IDP_INITIATED_COOKIE, connection.id, { httpOnly: true, sameSite: 'Lax', secure, path: '/sso', maxAge: 300 });
+        const url = new URL(target.initiateLoginUri);
+        url.searchParams.set('iss', deps.publicUrl);
+        url.searchParams.set('login_hint', answer.email);
+        return c.redirect(url.href, 303);
       }
       if (!answer.ok) return failed(c, answer);
       return c.redirect(`${interactionPath(answer.interactionUid)}/finish?flow=${encodeURIComponent(answer.flowId)}`, 303);

@@ -35,6 +35,12 @@ export interface SignInFailure {
 
 export type SignInAnswer = { ok: true; flowId: string; interactionUid: string } | SignInFailure;
 
+/** A valid sign-in begun at the IdP: no interaction of the app waits for it. */
+export interface Unsolicited {
+  ok: 'unsolicited';
+  email: string;
+}
+
 export async function beginUpstream(
   deps: SsoDeps,
   connection: SsoConnectionForSignIn,
@@ -64,7 +70,7 @@ export async function answerSaml(
   flow: AnsweredFlow | undefined,
   samlResponse: string,
   browser: Browser,
-): Promise<SignInAnswer | { ok: 'unsolicited' }> {
+): Promise<SignInAnswer | Unsolicited> {
   const { sp, idp } = samlSettingsOf(connection);
   const result = await validateSamlResponse({
     sp,
@@ -84,7 +90,7 @@ export async function answerSaml(
 }
 
 /** Checks the OIDC callback for the flow its state names (found and claimed by the caller). */
-export async function answerOidc(deps: SsoDeps, connection: SsoConnectionForSignIn, flow: AnsweredFlow, callbackSearch: string, browser: Browser): Promise<SignInAnswer | { ok: 'unsolicited' }> {
+export async function answerOidc(deps: SsoDeps, connection: SsoConnectionForSignIn, flow: AnsweredFlow, callbackSearch: string, browser: Browser): Promise<SignInAnswer | Unsolicited> {
   const { client, redirectUri } = oidcSettingsOf(connection, deps.allowInsecureIdpUrls);
   const expected = flow.oidcSecrets as OidcFlowSecrets | undefined;
   if (!expected) return fail(deps, connection, browser, { reason: 'oidc.flow_without_secrets', detail: `flow ${flow.id} carries no OIDC secrets` });
@@ -103,7 +109,7 @@ async function signIn(
   profile: ProfileResult,
   browser: Browser,
   amr: 'saml' | 'oidc',
-): Promise<SignInAnswer | { ok: 'unsolicited' }> {
+): Promise<SignInAnswer | Unsolicited> {
   if (!profile.ok) return fail(deps, connection, browser, { reason: `profile.${profile.reason}`, detail: profile.detail });
   const p = profile.value;
   // The identity is (connection, immutable subject); a tenant (Entra tid) is part of the subject.
@@ -146,10 +152,11 @@ async function signIn(
       email: p.email,
       ...browser,
       outcome: 'succeeded',
+      ...(flow === undefined ? { reason: 'idp_initiated' } : {}),
     },
     now(deps),
   );
-  if (flow === undefined) return { ok: 'unsolicited' };
+  if (flow === undefined) return { ok: 'unsolicited', email: p.email };
   await completeFlow(deps.db, { flowId: flow.id, memberId: resolved.member.id, signInId, amr });
   return { ok: true, flowId: flow.id, interactionUid: flow.interactionUid };
 }

@@ -225,3 +225,67 @@ describe(`SAML sign-in end to end on ${testDatabaseKind}`, () => {
     expect((await fetch(`${server.url}/sso/saml/00000000-0000-7000-8000-000000000000/metadata`)).status).toBe(404);
   });
 });
+
+describe(`SAML IdP-initiated sign-in on ${testDatabaseKind}`, () => {
+  let server: TestRosterServer;
+  let org: OrgContext;
+  let idp: TestSamlIdp;
+  let sp: SamlSpSettings;
+  let app: oidc.Configuration;
+  const INITIATE = 'http://127.0.0.1:4000/start-login';
+
+  beforeAll(async () => {
+    server = await startRosterServer(database.handle);
+    org = await createTestOrganization(database.handle);
+    idp = await createTestSamlIdp({ signedParts: 'assertion', ssoUrl: 'https://idp-initiated.test.example/sso' });
+    const input = await prepareSamlConnection(
+      { metadataXml: idp.metadataXml(), preset: 'entra', allowIdpInitiated: true },
+      { publicUrl: server.url, allowInsecureIdpUrls: false },
+    );
+    const connection = await createSsoConnection(org, server.box, input);
+    const loaded = await loadConnectionForSignIn(database.handle.db, server.box, connection.id);
+    sp = { entityId: String(loaded!.settings.spEntityId), acsUrl: String(loaded!.settings.acsUrl), privateKeyPem: loaded!.secret, certificatePem: String(loaded!.settings.spCertificatePem) };
+    // Only this file's database holds apps: this one is the app IdP-initiated sign-ins go to.
+    const registered = await registerApp(database.handle.db, server.box, { name: 'Portal', redirectUris: [APP_REDIRECT_URI], initiateLoginUri: INITIATE });
+    app = await discoverApp(server.url, registered);
+  });
+  afterAll(async () => {
+    await server?.close();
+  });
+
+  it('sends the person to the app’s initiate-login URI, and the app’s request then signs them in through that connection', async () => {
+    const oid = '5f0e7a1c-0000-4000-8000-000000000001';
+    const person = {
+      nameId: 'ignored-nameid',
+      attributes: {
+        'http://schemas.microsoft.com/identity/claims/objectidentifier': oid,
+        'http://schemas.microsoft.com/identity/claims/tenantid': 'tenant-1',
+        'http://schemas.xmlsoap.org/ws/2005/05/identity/claims/emailaddress': 'grace@idp-initiated.example',
+      },
+    };
+    const jar = new CookieJar();
+    // Okta and Google send their configured default RelayState; it is ignored, never followed.
+    const posted = await postToAcs(sp.acsUrl, await idp.respond({ ...person, sp }), 'https://evil.example/');
+    expect(posted.status).toBe(303);
+    const initiate = new URL(posted.headers.get('location')!);
+    expect(`${initiate.origin}${initiate.pathname}`).toBe(INITIATE);
+    expect(initiate.searchParams.get('iss')).toBe(server.url);
+    expect(initiate.searchParams.get('login_hint')).toBe('grace@idp-initiated.example');
+    jar.store(posted);
+
+    // The app starts an ordinary request (no organization: the domain is not even verified).
+    const { authorizationRequest } = await import('../support/test-app-client.ts');
+    const request = await authorizationRequest(app, { redirectUri: APP_REDIRECT_URI, params: { login_hint: initiate.searchParams.get('login_hint')! } });
+    const toIdp = await browse(request.url, { jar, stopAt: idp.ssoUrl });
+    expect(toIdp.callback).toBeDefined();
+    const { readAuthnRequest } = await import('./support/sign-in-chain.ts');
+    const authn = readAuthnRequest(toIdp.callback!);
+    const acs = await postToAcs(sp.acsUrl, await idp.respond({ ...person, sp, inResponseTo: authn.id }), authn.relayState);
+    jar.store(acs);
+    const end = await browse(new URL(acs.headers.get('location')!, server.url), { jar, stopAt: APP_REDIRECT_URI });
+    const tokens = await exchange(app, { request, end });
+    expect(tokens.claims()).toMatchObject({ email: 'grace@idp-initiated.example', org: { slug: org.organization.slug } });
+    const [identity] = await database.handle.db.select().from(schema.memberIdentities).where(eq(schema.memberIdentities.subject, `tenant-1/${oid}`));
+    expect(identity).toBeDefined();
+  });
+});

@@ -37,6 +37,11 @@ export const oidcClients = pgTable('oidc_clients', {
   redirectUris: jsonb('redirect_uris').$type<string[]>().notNull(),
   postLogoutRedirectUris: jsonb('post_logout_redirect_uris').$type<string[]>().notNull(),
   backchannelLogoutUri: text('backchannel_logout_uri'),
+  /**
+   * OpenID Connect third-party-initiated login (Core §4): where a sign-in that began at the IdP
+   * (SAML IdP-initiated) sends the person, so the app starts an ordinary authorization request.
+   */
+  initiateLoginUri: text('initiate_login_uri'),
   /** The client secret, sealed with ROSTER_SECRET: oidc-provider compares it in the clear. */
   sealedSecret: text('sealed_secret').notNull(),
   createdAt: createdAt(),
