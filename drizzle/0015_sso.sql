@@ -49,6 +49,7 @@ CREATE TABLE "sso_flows" (
 	"id" text PRIMARY KEY NOT NULL,
 	"organization_id" uuid NOT NULL,
 	"connection_id" uuid NOT NULL,
+	"purpose" text DEFAULT 'app' NOT NULL,
 	"interaction_uid" text NOT NULL,
 	"browser_hash" text NOT NULL,
 	"saml_request_id" text,
@@ -59,7 +60,8 @@ CREATE TABLE "sso_flows" (
 	"member_id" uuid,
 	"sign_in_id" uuid,
 	"amr" text,
-	"consumed_at" timestamp with time zone
+	"consumed_at" timestamp with time zone,
+	CONSTRAINT "sso_flows_purpose_check" CHECK ("sso_flows"."purpose" in ('app', 'console'))
 );
 --> statement-breakpoint
 CREATE TABLE "console_sessions" (

@@ -5,7 +5,7 @@
 import { Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { requestId } from 'hono/request-id';
-import { adminApiRoutes, controlRoutes } from './admin/index.ts';
+import { adminApiRoutes, consoleRoutes, controlRoutes } from './admin/index.ts';
 import { publicUrlOf, type Config } from './config.ts';
 import { migrationStatus, type DatabaseHandle } from './db/index.ts';
 import { failureSummary } from './http/index.ts';
@@ -85,6 +85,7 @@ export function createApp(deps: AppDeps): Hono {
       '/sso',
       ssoRoutes({ db: handle.db, box: deps.box, publicUrl, allowInsecureIdpUrls: config.allowInsecureIdpUrls, logger, rp: deps.provider }),
     );
+    app.route('/console', consoleRoutes({ db: handle.db }));
   }
 
   app.notFound((c) => jsonError(c, 404, 'not_found', `no route for ${c.req.method} ${c.req.path}`));

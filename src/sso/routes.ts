@@ -5,31 +5,27 @@
  */
 import type { HttpBindings } from '@hono/node-server';
 import { RESPONSE_ALREADY_SENT } from '@hono/node-server/utils/response';
-import { Hono, type Context } from 'hono';
+import { Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { getCookie, setCookie } from 'hono/cookie';
 import {
   appForIdpInitiatedLogin,
-  connectionsOfOrganization,
   consumeCompletedFlow,
-  FLOW_TTL_SECONDS,
   hashBrowserSecret,
   loadConnectionForSignIn,
-  organizationForEmail,
   takeFlowForAnswer,
   type SsoConnectionForSignIn,
-  type SsoConnectionInfo,
 } from '../directory/index.ts';
 import { isUuid } from '../ids.ts';
 import { samlSettingsOf } from './connection-settings.ts';
+import { consoleSignInRoutes } from './console-sign-in.ts';
 import type { SsoDeps } from './deps.ts';
-import { chooseConnectionPage, emailPage, failurePage } from './pages.ts';
 import { MAX_SAML_MESSAGE_BYTES, spMetadataXml } from './saml/index.ts';
-import { answerOidc, answerSaml, beginUpstream, fail, type Browser, type SignInFailure } from './upstream.ts';
-import { interactionPath } from './urls.ts';
+import { browserOf, showFailure, signInStarter, type C, type SignInTarget } from './sign-in-start.ts';
+import { answerOidc, answerSaml, fail } from './upstream.ts';
+import { CONSOLE_FINISH_PATH, flowCookie, interactionPath } from './urls.ts';
 
 type Env = { Bindings: HttpBindings };
-type C = Context<Env>;
 
 /** The form a SAML response is posted in: base64 of at most MAX_SAML_MESSAGE_BYTES, and RelayState. */
 const ACS_BODY_LIMIT = Math.ceil((MAX_SAML_MESSAGE_BYTES * 4) / 3) + 16 * 1024;
@@ -37,88 +33,51 @@ const ACS_BODY_LIMIT = Math.ceil((MAX_SAML_MESSAGE_BYTES * 4) / 3) + 16 * 1024;
 /** The connection a sign-in begun at the IdP came through, for the app's authorization request that follows. */
 const IDP_INITIATED_COOKIE = 'roster_idp_initiated';
 
-/** One cookie per flow, so two sign-ins in two tabs do not overwrite each other's binding. */
-const flowCookie = (flowId: string) => `roster_flow_${flowId.slice(0, 16)}`;
+/** Where the browser picks up the result of its sign-in: the app's interaction, or the console. */
+const finishUrl = (answer: { flowId: string; interactionUid: string; purpose: 'app' | 'console' }) =>
+  answer.purpose === 'console'
+    ? `${CONSOLE_FINISH_PATH}?flow=${encodeURIComponent(answer.flowId)}`
+    : `${interactionPath(answer.interactionUid)}/finish?flow=${encodeURIComponent(answer.flowId)}`;
 
 export function ssoRoutes(deps: SsoDeps): Hono<Env> {
   const app = new Hono<Env>();
   const secure = deps.publicUrl.startsWith('https:');
+  const starter = signInStarter(deps);
+  const failed = showFailure;
 
-  const browserOf = (c: C): Browser => ({
-    ip: c.env?.incoming?.socket?.remoteAddress ?? null,
-    userAgent: c.req.header('user-agent') ?? null,
+  const appTarget = (uid: string): SignInTarget => ({
+    purpose: 'app',
+    interactionUid: uid,
+    emailAction: `${interactionPath(uid)}/email`,
+    startHref: (id, hint) => `${interactionPath(uid)}/start?connection=${id}${hint ? `&login_hint=${encodeURIComponent(hint)}` : ''}`,
   });
-  const failed = (c: C, failure: SignInFailure) => c.html(failurePage(failure.reference), failure.status);
 
-  async function start(c: C, uid: string, connection: SsoConnectionForSignIn, loginHint: string | undefined) {
-    const { redirectTo, flowId, browserSecret } = await beginUpstream(deps, connection, { interactionUid: uid, loginHint });
-    setCookie(c, flowCookie(flowId), browserSecret, { httpOnly: true, sameSite: 'Lax', secure, path: '/sso', maxAge: FLOW_TTL_SECONDS });
-    return c.redirect(redirectTo, 303);
-  }
-
-  /** Starts the one connection of an organization, or lets the person choose when it has several. */
-  async function startForOrganization(c: C, uid: string, slug: string, loginHint: string | undefined) {
-    const connections = await connectionsOfOrganization(deps.db, slug);
-    if (connections.length === 0) {
-      return failed(c, await fail(deps, undefined, browserOf(c), { reason: 'no_connection', detail: `organization "${slug}" has no SSO connection (or does not exist)` }));
-    }
-    if (connections.length > 1) {
-      const hint = loginHint ? `&login_hint=${encodeURIComponent(loginHint)}` : '';
-      return c.html(
-        chooseConnectionPage(connections.map((k: SsoConnectionInfo) => ({ href: `${interactionPath(uid)}/start?connection=${k.id}${hint}`, name: k.name }))),
-      );
-    }
-    return startConnection(c, uid, connections[0]!.id, loginHint, slug);
-  }
-
-  async function startConnection(c: C, uid: string, connectionId: string, loginHint: string | undefined, organizationSlug?: string) {
-    const connection = isUuid(connectionId) ? await loadConnectionForSignIn(deps.db, deps.box, connectionId.toLowerCase()) : undefined;
-    if (!connection || (organizationSlug !== undefined && connection.organizationSlug !== organizationSlug)) {
-      return failed(c, await fail(deps, undefined, browserOf(c), { reason: 'unknown_connection', detail: `no connection ${connectionId}${organizationSlug ? ` in ${organizationSlug}` : ''}` }));
-    }
-    return start(c, uid, connection, loginHint);
-  }
-
-  async function startForEmail(c: C, uid: string, email: string) {
-    const organization = await organizationForEmail(deps.db, email);
-    if (!organization) return c.html(emailPage(`${interactionPath(uid)}/email`, 'No organization signs in with that email domain. Check the address.'), 400);
-    return startForOrganization(c, uid, organization.slug, email);
-  }
-
-  // The interaction: oidc-provider sends the browser here when the app's request needs a login
-  // (or, for these first-party apps, a consent that is granted at once).
+  // The interaction: oidc-provider sends the browser here when the app's request needs a login.
+  // (Apps are first-party: their grants are loaded without a consent prompt, see provider.ts.)
   app.get('/interaction/:uid', async (c) => {
-    const { incoming, outgoing } = c.env;
-    const details = await deps.rp.provider.interactionDetails(incoming, outgoing);
-    if (details.uid !== c.req.param('uid')) return c.html(failurePage('interaction-mismatch'), 400);
-    if (details.prompt.name === 'consent') {
-      await grantConsent(deps, details);
-      await deps.rp.provider.interactionFinished(incoming, outgoing, { consent: { grantId: details.grantId ?? (await grantConsent(deps, details)) } }, { mergeWithLastSubmission: true });
-      return RESPONSE_ALREADY_SENT;
-    }
+    const details = await deps.rp.provider.interactionDetails(c.env.incoming, c.env.outgoing);
+    if (details.uid !== c.req.param('uid')) return failed(c, await fail(deps, undefined, browserOf(c), { reason: 'interaction_mismatch', detail: 'the interaction cookie names another interaction' }));
+    const target = appTarget(details.uid);
     const params = details.params as Record<string, string | undefined>;
     const loginHint = params.login_hint?.trim() || undefined;
-    if (params.connection) return startConnection(c, details.uid, params.connection, loginHint, params.organization);
-    if (params.organization) return startForOrganization(c, details.uid, params.organization, loginHint);
+    if (params.connection) return starter.connection(c, target, params.connection, loginHint, params.organization);
+    if (params.organization) return starter.organization(c, target, params.organization, loginHint);
     // After a sign-in begun at the IdP, the connection it came through (see the ACS) comes first.
     const idpInitiated = getCookie(c, IDP_INITIATED_COOKIE);
-    if (idpInitiated) return startConnection(c, details.uid, idpInitiated, loginHint);
-    if (loginHint) return startForEmail(c, details.uid, loginHint);
-    return c.html(emailPage(`${interactionPath(details.uid)}/email`));
+    if (idpInitiated) return starter.connection(c, target, idpInitiated, loginHint);
+    if (loginHint) return starter.email(c, target, loginHint);
+    return starter.askEmail(c, target);
   });
 
   app.post('/interaction/:uid/email', bodyLimit({ maxSize: 4096 }), async (c) => {
     const details = await deps.rp.provider.interactionDetails(c.env.incoming, c.env.outgoing);
-    const form = await c.req.parseBody();
-    const email = typeof form.email === 'string' ? form.email.trim() : '';
-    if (!/^[^\s@]+@[^\s@]+$/.test(email) || email.length > 320) return c.html(emailPage(`${interactionPath(details.uid)}/email`, 'Enter your work email address.'), 400);
-    return startForEmail(c, details.uid, email);
+    return starter.emailForm(c, appTarget(details.uid));
   });
 
   app.get('/interaction/:uid/start', async (c) => {
     const details = await deps.rp.provider.interactionDetails(c.env.incoming, c.env.outgoing);
     const params = details.params as Record<string, string | undefined>;
-    return startConnection(c, details.uid, c.req.query('connection') ?? '', c.req.query('login_hint') ?? params.login_hint, params.organization);
+    return starter.connection(c, appTarget(details.uid), c.req.query('connection') ?? '', c.req.query('login_hint') ?? params.login_hint, params.organization);
   });
 
   // Back from the IdP: hand the member to the OpenID Provider, which redirects to the app with a code.
@@ -189,7 +148,7 @@ export function ssoRoutes(deps: SsoDeps): Hono<Env> {
         return c.redirect(url.href, 303);
       }
       if (!answer.ok) return failed(c, answer);
-      return c.redirect(`${interactionPath(answer.interactionUid)}/finish?flow=${encodeURIComponent(answer.flowId)}`, 303);
+      return c.redirect(finishUrl(answer), 303);
     },
   );
 
@@ -211,28 +170,14 @@ export function ssoRoutes(deps: SsoDeps): Hono<Env> {
     const answer = await answerOidc(deps, connection, flow, new URL(c.req.url).search, browser);
     if (answer.ok === 'unsolicited') throw new Error('an OIDC answer always has its flow');
     if (!answer.ok) return failed(c, answer);
-    return c.redirect(`${interactionPath(answer.interactionUid)}/finish?flow=${encodeURIComponent(answer.flowId)}`, 303);
+    return c.redirect(finishUrl(answer), 303);
   });
+
+  app.route('/console', consoleSignInRoutes(deps));
 
   return app;
 }
 
 async function connectionFor(deps: SsoDeps, raw: string): Promise<SsoConnectionForSignIn | undefined> {
   return isUuid(raw) ? loadConnectionForSignIn(deps.db, deps.box, raw.toLowerCase()) : undefined;
-}
-
-/**
- * Apps registered with Roster are the operator's own (first-party): the consent prompt is
- * answered at once with exactly what the app asked for.
- */
-async function grantConsent(deps: SsoDeps, details: Awaited<ReturnType<SsoDeps['rp']['provider']['interactionDetails']>>): Promise<string> {
-  const { Grant } = deps.rp.provider;
-  const accountId = details.session?.accountId;
-  const clientId = details.params.client_id as string;
-  const grant = details.grantId ? ((await Grant.find(details.grantId)) ?? new Grant({ accountId, clientId })) : new Grant({ accountId, clientId });
-  const missing = details.prompt.details as { missingOIDCScope?: string[]; missingOIDCClaims?: string[]; missingResourceScopes?: Record<string, string[]> };
-  if (missing.missingOIDCScope) grant.addOIDCScope(missing.missingOIDCScope.join(' '));
-  if (missing.missingOIDCClaims) grant.addOIDCClaims(missing.missingOIDCClaims);
-  for (const [indicator, scopes] of Object.entries(missing.missingResourceScopes ?? {})) grant.addResourceScope(indicator, scopes.join(' '));
-  return grant.save();
 }

@@ -33,7 +33,7 @@ export interface SignInFailure {
   status: 400 | 403;
 }
 
-export type SignInAnswer = { ok: true; flowId: string; interactionUid: string } | SignInFailure;
+export type SignInAnswer = { ok: true; flowId: string; interactionUid: string; purpose: 'app' | 'console' } | SignInFailure;
 
 /** A valid sign-in begun at the IdP: no interaction of the app waits for it. */
 export interface Unsolicited {
@@ -44,10 +44,16 @@ export interface Unsolicited {
 export async function beginUpstream(
   deps: SsoDeps,
   connection: SsoConnectionForSignIn,
-  input: { interactionUid: string; loginHint?: string | undefined },
+  input: { interactionUid: string; loginHint?: string | undefined; purpose?: 'app' | 'console' },
 ): Promise<{ redirectTo: string; flowId: string; browserSecret: string }> {
   const browserSecret = randomFlowValue();
-  const base = { organizationId: connection.organizationId, connectionId: connection.id, interactionUid: input.interactionUid, browserSecret };
+  const base = {
+    organizationId: connection.organizationId,
+    connectionId: connection.id,
+    interactionUid: input.interactionUid,
+    purpose: input.purpose ?? 'app',
+    browserSecret,
+  };
   if (connection.type === 'saml') {
     const { sp, idp } = samlSettingsOf(connection);
     const flowId = randomFlowValue();
@@ -158,7 +164,7 @@ async function signIn(
   );
   if (flow === undefined) return { ok: 'unsolicited', email: p.email };
   await completeFlow(deps.db, { flowId: flow.id, memberId: resolved.member.id, signInId, amr });
-  return { ok: true, flowId: flow.id, interactionUid: flow.interactionUid };
+  return { ok: true, flowId: flow.id, interactionUid: flow.interactionUid, purpose: flow.purpose };
 }
 
 export async function fail(

@@ -66,7 +66,9 @@ export const ssoFlows = pgTable(
     id: text('id').primaryKey(),
     organizationId: uuid('organization_id').notNull(),
     connectionId: uuid('connection_id').notNull(),
-    /** The OpenID Provider interaction this sign-in completes. */
+    /** Who waits for the result: an app's authorization request, or Roster's own console. */
+    purpose: text('purpose').$type<'app' | 'console'>().notNull().default('app'),
+    /** The OpenID Provider interaction this sign-in completes ('' for the console). */
     interactionUid: text('interaction_uid').notNull(),
     browserHash: text('browser_hash').notNull(),
     /** SAML: the AuthnRequest ID a response must answer (InResponseTo). */
@@ -91,6 +93,7 @@ export const ssoFlows = pgTable(
     }).onDelete('cascade'),
     index('sso_flows_expires_idx').on(t.expiresAt),
     index('sso_flows_connection_idx').on(t.connectionId),
+    check('sso_flows_purpose_check', sql`${t.purpose} in ('app', 'console')`),
   ],
 );
 

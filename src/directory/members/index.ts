@@ -1,2 +1,3 @@
 /** Members: the people of an organization as the app sees them. */
 export * from './members.ts';
+export * from './console-sessions.ts';

@@ -20,6 +20,8 @@ export interface NewFlow {
   organizationId: OrganizationId;
   connectionId: string;
   interactionUid: string;
+  /** 'console' when Roster's own console waits for the result (no OpenID Provider interaction). */
+  purpose?: 'app' | 'console';
   /** The random value of the browser's flow cookie; only its hash is stored. */
   browserSecret: string;
   samlRequestId?: string;
@@ -29,6 +31,7 @@ export interface NewFlow {
 
 export interface AnsweredFlow {
   id: string;
+  purpose: 'app' | 'console';
   organizationId: OrganizationId;
   connectionId: string;
   interactionUid: string;
@@ -50,6 +53,7 @@ export async function startFlow(db: Database, box: SecretBox, input: NewFlow, no
     organizationId: input.organizationId,
     connectionId: input.connectionId,
     interactionUid: input.interactionUid,
+    purpose: input.purpose ?? 'app',
     browserHash: hashBrowserSecret(input.browserSecret),
     samlRequestId: input.samlRequestId ?? null,
     sealedOidcSecrets: input.oidcSecrets === undefined ? null : box.seal(JSON.stringify(input.oidcSecrets), flowContext(id)),
@@ -79,6 +83,7 @@ export async function takeFlowForAnswer(db: Database, box: SecretBox, input: { f
   if (!row) return undefined;
   return {
     id: row.id,
+    purpose: row.purpose,
     organizationId: row.organizationId as OrganizationId,
     connectionId: row.connectionId,
     interactionUid: row.interactionUid,
@@ -102,9 +107,9 @@ export async function completeFlow(db: Database, input: { flowId: string; member
  */
 export async function consumeCompletedFlow(
   db: Database,
-  input: { flowId: string; interactionUid: string; browserSecret: string },
+  input: { flowId: string; interactionUid: string; browserSecret: string; purpose?: 'app' | 'console' },
   now = new Date(),
-): Promise<{ memberId: string; amr: string; connectionId: string; signInId: string } | undefined> {
+): Promise<{ memberId: string; organizationId: OrganizationId; amr: string; connectionId: string; signInId: string } | undefined> {
   const [row] = await db
     .update(schema.ssoFlows)
     .set({ consumedAt: now })
@@ -112,6 +117,7 @@ export async function consumeCompletedFlow(
       and(
         eq(schema.ssoFlows.id, input.flowId),
         eq(schema.ssoFlows.interactionUid, input.interactionUid),
+        eq(schema.ssoFlows.purpose, input.purpose ?? 'app'),
         eq(schema.ssoFlows.browserHash, hashBrowserSecret(input.browserSecret)),
         isNull(schema.ssoFlows.consumedAt),
         isNotNull(schema.ssoFlows.memberId),
@@ -120,7 +126,7 @@ export async function consumeCompletedFlow(
     )
     .returning();
   if (!row || row.memberId === null || row.amr === null || row.signInId === null) return undefined;
-  return { memberId: row.memberId, amr: row.amr, connectionId: row.connectionId, signInId: row.signInId };
+  return { memberId: row.memberId, organizationId: row.organizationId as OrganizationId, amr: row.amr, connectionId: row.connectionId, signInId: row.signInId };
 }
 
 /**
