@@ -9,7 +9,7 @@ import { newId } from '../ids.ts';
 import type { SsoConnectionInput } from '../directory/index.ts';
 import { discoverOidcProvider } from './oidc/index.ts';
 import { PRESET_NAMES, presetMapping, type PresetName } from './profile/index.ts';
-import { generateSpCredentials, parseIdpMetadata } from './saml/index.ts';
+import { generateSpCredentials, parseIdpMetadata, trustedIdpCertificates, type IdpMetadata } from './saml/index.ts';
 import { samlConnectionUrls, oidcRedirectUri } from './urls.ts';
 
 /** IdP metadata documents are a few KiB; Entra's with many certificates stays well under this. */
@@ -23,6 +23,8 @@ export interface SamlConnectionRequest {
   preset?: string;
   metadataXml?: string;
   metadataUrl?: string;
+  /** Without metadata: the IdP's entity ID, sign-on URL and signing certificates (PEM or base64; several during a rotation). */
+  manual?: { idpEntityId: string; ssoUrl: string; certificates: string[] };
   allowIdpInitiated?: boolean;
 }
 
@@ -97,11 +99,13 @@ async function fetchMetadata(rawUrl: string, options: SetupOptions): Promise<str
 
 export async function prepareSamlConnection(request: SamlConnectionRequest, options: SetupOptions): Promise<SsoConnectionInput> {
   const preset = parsePreset(request.preset, 'saml');
-  if ((request.metadataXml === undefined) === (request.metadataUrl === undefined)) {
-    throw new DomainError('invalid_input', 'give the IdP metadata either as XML or as a URL (one of them)', { details: { field: 'metadata' } });
+  const sources = [request.metadataXml, request.metadataUrl, request.manual].filter((v) => v !== undefined).length;
+  if (sources !== 1) {
+    throw new DomainError('invalid_input', 'give the IdP as metadata XML, a metadata URL, or entity ID + sign-on URL + certificates (exactly one)', {
+      details: { field: 'metadata' },
+    });
   }
-  const xml = request.metadataXml ?? (await fetchMetadata(request.metadataUrl as string, options));
-  const parsed = parseIdpMetadata(xml);
+  const parsed = request.manual ? manualIdp(request.manual) : parseIdpMetadata(request.metadataXml ?? (await fetchMetadata(request.metadataUrl as string, options)));
   if (!parsed.ok) throw new DomainError('invalid_input', `IdP metadata: ${parsed.error}`, { details: { field: 'metadata' } });
   checkIdpUrl(parsed.value.ssoUrl, 'IdP sign-on URL', options.allowInsecureIdpUrls);
   const id = newId();
@@ -127,6 +131,15 @@ export async function prepareSamlConnection(request: SamlConnectionRequest, opti
     mapping: presetMapping(preset, 'saml') as unknown as Record<string, unknown>,
     secret: sp.privateKeyPem,
   };
+}
+
+/** The same checks as metadata gets: a name, an https sign-on URL (checked by the caller), real certificates. */
+function manualIdp(manual: { idpEntityId: string; ssoUrl: string; certificates: string[] }): { ok: true; value: IdpMetadata } | { ok: false; error: string } {
+  const entityId = manual.idpEntityId.trim();
+  if (entityId === '' || entityId.length > 1024) return { ok: false, error: 'the IdP entity ID must be 1 to 1024 characters' };
+  const certificates = trustedIdpCertificates(manual.certificates);
+  if (!certificates.ok) return certificates;
+  return { ok: true, value: { entityId, ssoUrl: manual.ssoUrl.trim(), certificates: certificates.value, ssoBinding: 'HTTP-Redirect' } };
 }
 
 export async function prepareOidcConnection(request: OidcConnectionRequest, options: SetupOptions): Promise<SsoConnectionInput> {

@@ -156,3 +156,44 @@ function toInfo(row: typeof schema.ssoConnections.$inferSelect): SsoConnectionIn
     createdAt: row.createdAt,
   };
 }
+
+export interface SsoConnectionChanges {
+  name?: string;
+  /** A mapping already validated by the protocol layer (the preset's, edited). */
+  mapping?: Record<string, unknown>;
+  /** Settings to replace, key by key (e.g. IdP certificates during a rotation, allowIdpInitiated). */
+  settings?: Record<string, unknown>;
+}
+
+/**
+ * Changes a connection in place (its URLs and key pair stay, so the IdP's configuration does not
+ * change). A SAML connection still trusts at least one certificate afterwards.
+ */
+export async function updateSsoConnection(ctx: OrgContext, id: string, changes: SsoConnectionChanges): Promise<SsoConnectionInfo> {
+  return withTransaction(ctx.db, async (tx) => {
+    const [row] = await tx
+      .select()
+      .from(schema.ssoConnections)
+      .where(and(eq(schema.ssoConnections.organizationId, ctx.organization.id), eq(schema.ssoConnections.id, id)))
+      .for('update');
+    if (!row) throw new DomainError('not_found', `no SSO connection ${id} in this organization`);
+    const settings = { ...row.settings, ...(changes.settings ?? {}) };
+    if (row.type === 'saml' && (!Array.isArray(settings.certificates) || settings.certificates.length === 0)) {
+      throw new DomainError('invalid_input', 'a SAML connection needs at least one IdP signing certificate', { details: { field: 'certificates' } });
+    }
+    const name = changes.name?.trim() ?? row.name;
+    if (name.length === 0 || name.length > 200) throw new DomainError('invalid_input', 'connection name must be 1 to 200 characters', { details: { field: 'name' } });
+    const [updated] = await tx
+      .update(schema.ssoConnections)
+      .set({ name, settings, mapping: changes.mapping ?? row.mapping, updatedAt: new Date() })
+      .where(eq(schema.ssoConnections.id, id))
+      .returning();
+    await recordAudit(tx, ctx.actor, {
+      organizationId: ctx.organization.id,
+      action: 'sso_connection.updated',
+      target: { type: 'sso_connection', id },
+      details: { changed: Object.keys(changes).filter((k) => changes[k as keyof SsoConnectionChanges] !== undefined), settings: Object.keys(changes.settings ?? {}) },
+    });
+    return toInfo(updated ?? row);
+  });
+}

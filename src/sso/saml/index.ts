@@ -12,3 +12,4 @@ export { spMetadataXml } from './sp-metadata.ts';
 export { buildAuthnRequestRedirect } from './authn-request.ts';
 export { validateSamlResponse } from './validate-response.ts';
 export { inflateRedirectMessage } from './inflate.ts';
+export { trustedIdpCertificates } from './certificates.ts';
