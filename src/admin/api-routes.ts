@@ -1,9 +1,11 @@
 /**
  * The admin API, authenticated with operator API keys (`roster api-key create`). It grows with the
  * admin console; today it lists organizations, their directories and each directory's SCIM request
- * log, and deletes a directory.
+ * log, and deletes a directory; it creates and lists SSO connections, domains and apps, lists
+ * members and the sign-in log, and deactivates members. Each route calls the same function as the
+ * CLI's command of the same name, so both answer with the same JSON.
  */
-import { Hono } from 'hono';
+import { Hono, type Context } from 'hono';
 import type { Database } from '../db/index.ts';
 import {
   authenticateApiKey,
@@ -19,11 +21,34 @@ import { readBearer } from '../http/index.ts';
 import { jsonError, jsonErrorFor } from '../http/index.ts';
 import { deletedDirectoryJson } from './operations.ts';
 import { loggedRequestJson, parseBefore } from './request-log-json.ts';
+import {
+  addDomain,
+  appCreateInput,
+  connectionCreateInput,
+  createAppClient,
+  createConnection,
+  deactivateMemberJson,
+  domainAddInput,
+  listAppClients,
+  listConnections,
+  listDomains,
+  listMembersJson,
+  listSignInsJson,
+  MAX_SIGN_IN_PAGE,
+  parseInput,
+  type SsoCommandEnv,
+} from './sso-operations.ts';
 
 type AdminVariables = { actor: Actor };
 
-export function adminApiRoutes(options: { db: Database; publicUrl: string }): Hono<{ Variables: AdminVariables }> {
+export interface AdminApiOptions extends SsoCommandEnv {
+  db: Database;
+}
+
+export function adminApiRoutes(options: AdminApiOptions): Hono<{ Variables: AdminVariables }> {
   const api = new Hono<{ Variables: AdminVariables }>();
+  const orgContext = (c: Context<{ Variables: AdminVariables }>) =>
+    enterOrganization({ db: options.db, actor: c.get('actor') }, c.req.param('slug') ?? '');
 
   api.use('*', async (c, next) => {
     const bearer = readBearer(c.req.header('Authorization'));
@@ -78,9 +103,59 @@ export function adminApiRoutes(options: { db: Database; publicUrl: string }): Ho
     return c.json({ data: entries.map(loggedRequestJson) });
   });
 
+  api.post('/organizations/:slug/connections', async (c) => {
+    const ctx = await orgContext(c);
+    const input = parseInput(connectionCreateInput, await jsonBody(c));
+    return c.json(await createConnection(ctx, options, input), 201);
+  });
+
+  api.get('/organizations/:slug/connections', async (c) => {
+    return c.json({ data: await listConnections(await orgContext(c), options.publicUrl) });
+  });
+
+  api.post('/organizations/:slug/domains', async (c) => {
+    const ctx = await orgContext(c);
+    const input = parseInput(domainAddInput, await jsonBody(c));
+    return c.json(await addDomain(ctx, input), 201);
+  });
+
+  api.get('/organizations/:slug/domains', async (c) => c.json({ data: await listDomains(await orgContext(c)) }));
+
+  api.get('/organizations/:slug/members', async (c) => c.json({ data: await listMembersJson(await orgContext(c)) }));
+
+  // 200 rather than 204: how many sessions ended and how many apps are told is worth seeing.
+  api.post('/organizations/:slug/members/:id/deactivate', async (c) => {
+    return c.json(await deactivateMemberJson(await orgContext(c), c.req.param('id')));
+  });
+
+  api.get('/organizations/:slug/sign-ins', async (c) => {
+    const ctx = await orgContext(c);
+    const limit = integerParam('limit', c.req.query('limit'));
+    if (limit !== undefined && (limit < 1 || limit > MAX_SIGN_IN_PAGE)) {
+      throw new DomainError('invalid_input', `limit must be 1 to ${MAX_SIGN_IN_PAGE} (got ${limit})`, { details: { field: 'limit' } });
+    }
+    return c.json({ data: await listSignInsJson(ctx, limit) });
+  });
+
+  api.post('/apps', async (c) => {
+    const input = parseInput(appCreateInput, await jsonBody(c));
+    return c.json(await createAppClient(options.db, options, c.get('actor'), input), 201);
+  });
+
+  api.get('/apps', async (c) => c.json({ data: await listAppClients(options.db) }));
+
   api.all('*', (c) => jsonError(c, 404, 'not_found', `no admin API endpoint at ${c.req.method} ${c.req.path}`));
   api.onError((error, c) => jsonErrorFor(c, error));
   return api;
+}
+
+/** The request body as JSON; anything else is invalid input (read only after authentication). */
+async function jsonBody(c: Context): Promise<unknown> {
+  try {
+    return await c.req.json();
+  } catch {
+    throw new DomainError('invalid_input', 'the body must be a JSON object');
+  }
 }
 
 function booleanParam(name: string, raw: string | undefined): boolean {

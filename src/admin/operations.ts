@@ -7,7 +7,6 @@
  */
 import { z } from 'zod';
 import { migrate, type DatabaseHandle } from '../db/index.ts';
-import { DomainError } from '../errors.ts';
 import {
   createApiKey,
   createDirectory,
@@ -30,12 +29,35 @@ import {
   type DeletedDirectory,
   type ScimTokenInfo,
 } from '../directory/index.ts';
+import type { SecretBox } from '../secrets/index.ts';
 import { loggedRequestJson, parseBefore } from './request-log-json.ts';
+import {
+  addDomain,
+  appCreateInput,
+  connectionCreateInput,
+  createAppClient,
+  createConnection,
+  deactivateMemberJson,
+  domainAddInput,
+  listAppClients,
+  listConnections,
+  listDomains,
+  listMembersJson,
+  listSignInsJson,
+  MAX_SIGN_IN_PAGE,
+  parseInput,
+  rotateKeys,
+  rotateSecret,
+} from './sso-operations.ts';
 
 export interface OperationEnv {
   handle: DatabaseHandle;
   actor: Actor;
   publicUrl: string;
+  /** Seals and opens secrets at rest (connection secrets, app secrets, signing keys). */
+  box: SecretBox;
+  /** ALLOW_INSECURE_IDP_URLS: http IdP URLs accepted, for IdPs on loopback in tests. */
+  allowInsecureIdpUrls: boolean;
 }
 
 interface Operation<S extends z.ZodType> {
@@ -202,6 +224,61 @@ export const operations = {
       return { id: k.id, name: k.name, prefix: k.prefix, revokedAt: iso(k.revokedAt) };
     },
   }),
+
+  'connection.create': define({
+    input: connectionCreateInput.extend({ org }),
+    run: async (env, { org: slug, ...input }) => createConnection(await enterOrganization(ctxOf(env), slug), env, input),
+  }),
+
+  'connection.list': define({
+    input: z.object({ org }),
+    run: async (env, input) => listConnections(await enterOrganization(ctxOf(env), input.org), env.publicUrl),
+  }),
+
+  'app.create': define({
+    input: appCreateInput,
+    run: async (env, input) => createAppClient(env.handle.db, env, env.actor, input),
+  }),
+
+  'app.list': define({
+    input: z.object({}),
+    run: async (env) => listAppClients(env.handle.db),
+  }),
+
+  'domain.add': define({
+    input: domainAddInput.extend({ org }),
+    run: async (env, { org: slug, ...input }) => addDomain(await enterOrganization(ctxOf(env), slug), input),
+  }),
+
+  'domain.list': define({
+    input: z.object({ org }),
+    run: async (env, input) => listDomains(await enterOrganization(ctxOf(env), input.org)),
+  }),
+
+  'member.list': define({
+    input: z.object({ org }),
+    run: async (env, input) => listMembersJson(await enterOrganization(ctxOf(env), input.org)),
+  }),
+
+  'member.deactivate': define({
+    input: z.object({ org, member: z.string() }),
+    run: async (env, input) => deactivateMemberJson(await enterOrganization(ctxOf(env), input.org), input.member),
+  }),
+
+  'sign-in.list': define({
+    input: z.object({ org, limit: z.number().int().min(1).max(MAX_SIGN_IN_PAGE).optional() }),
+    run: async (env, input) => listSignInsJson(await enterOrganization(ctxOf(env), input.org), input.limit),
+  }),
+
+  'keys.rotate': define({
+    input: z.object({}),
+    run: async (env) => rotateKeys(env.handle.db, env.box),
+  }),
+
+  'secret.rotate': define({
+    input: z.object({ keyId: z.string().optional() }),
+    run: async (env, input) => rotateSecret(env.handle.db, env.box, env.actor, input.keyId),
+  }),
 } as const;
 
 export type OperationName = keyof typeof operations;
@@ -213,11 +290,5 @@ export function isOperationName(name: string): name is OperationName {
 /** Validates the input and runs one operation; unknown input fields are rejected, not ignored. */
 export async function runOperation(env: OperationEnv, name: OperationName, rawInput: unknown): Promise<unknown> {
   const op = operations[name] as Operation<z.ZodType>;
-  const parsed = (op.input as z.ZodObject).strict().safeParse(rawInput ?? {});
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    const where = issue?.path.length ? `${issue.path.join('.')}: ` : '';
-    throw new DomainError('invalid_input', `${where}${issue?.message ?? 'invalid input'}`);
-  }
-  return op.run(env, parsed.data);
+  return op.run(env, parseInput(op.input as z.ZodObject, rawInput));
 }

@@ -14,6 +14,25 @@ export const SUMMARY = [
 /** The identity providers a directory may be created for (the domain's DIRECTORY_PROVIDERS). */
 export const DIRECTORY_PROVIDER_CHOICES = ['okta', 'entra', 'google', 'generic'] as const;
 
+/** The IdP presets a connection may be created with (the SSO profile's PRESET_NAMES). */
+export const PRESET_CHOICES = ['okta', 'entra', 'google', 'generic-saml', 'generic-oidc'] as const;
+
+/** How to change ROSTER_SECRET, under `roster secret rotate --help`. */
+export const SECRET_ROTATION_HELP = [
+  'Changing ROSTER_SECRET:',
+  '  1. Restart every server with the new secret as ROSTER_SECRET and the old one as',
+  '     ROSTER_SECRET_PREVIOUS: they read values sealed with either, and seal new ones with the new.',
+  '  2. Run this command with the same two variables. Every sealed value (connection secrets, app',
+  '     secrets, signing keys, sign-ins in progress) is re-sealed with the new secret in one',
+  '     transaction; without ROSTER_SECRET_PREVIOUS it refuses while values sealed with another exist.',
+  '  3. Remove ROSTER_SECRET_PREVIOUS and restart the servers.',
+  'With the embedded database the secret is normally generated into DATA_DIR/secret. To rotate it,',
+  'set ROSTER_SECRET to the new secret and ROSTER_SECRET_PREVIOUS to the content of DATA_DIR/secret;',
+  'afterwards either keep ROSTER_SECRET set for the server and every command, or write the new secret',
+  'into DATA_DIR/secret (mode 0600). While a server holds the embedded database the command runs in',
+  'that server, so start it with the two variables first.',
+].join('\n');
+
 /** One example per command, by its path below `roster`. */
 export const EXAMPLES: Readonly<Record<string, string>> = {
   serve: 'PORT=8080 roster serve',
@@ -31,6 +50,19 @@ export const EXAMPLES: Readonly<Record<string, string>> = {
   'api-key create': 'roster api-key create --name deploy-bot',
   'api-key list': 'roster api-key list',
   'api-key revoke': 'roster api-key revoke --id 01936f12-7d3e-7f20-a1b2-c3d4e5f60718',
+  'connection create':
+    'roster connection create --org acme --type saml --preset okta --metadata-url https://acme.okta.com/app/exk1a2b3c4/sso/saml/metadata\n' +
+    '  roster connection create --org acme --type oidc --preset entra --issuer https://login.microsoftonline.com/TENANT_ID/v2.0 --client-id CLIENT_ID --client-secret CLIENT_SECRET',
+  'connection list': 'roster connection list --org acme --json',
+  'app create': 'roster app create --name "Acme Portal" --redirect-uri https://portal.example.com/callback --backchannel-logout-uri https://portal.example.com/logout',
+  'app list': 'roster app list',
+  'domain add': 'roster domain add --org acme acme.com --verified',
+  'domain list': 'roster domain list --org acme',
+  'member list': 'roster member list --org acme --json',
+  'member deactivate': 'roster member deactivate --org acme 01936f14-3b5a-7c6d-8e9f-a0b1c2d3e4f5',
+  'sign-in list': 'roster sign-in list --org acme --limit 20',
+  'keys rotate': 'roster keys rotate',
+  'secret rotate': 'ROSTER_SECRET="$NEW_SECRET" ROSTER_SECRET_PREVIOUS="$OLD_SECRET" roster secret rotate',
 };
 
 /** Every variable src/config.ts reads, its default and what it does (a test keeps the two in step). */

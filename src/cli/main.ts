@@ -13,6 +13,7 @@ import type { OperationName } from '../admin/index.ts';
 import { DIRECTORY_PROVIDER_CHOICES, environmentHelp, EXAMPLES, SUMMARY } from './help.ts';
 import { formatJson, formatText } from './output.ts';
 import { formatRequestLog } from './request-log-output.ts';
+import { addSsoCommands } from './sso-commands.ts';
 
 interface Io {
   out: (line: string) => void;
@@ -47,13 +48,13 @@ export async function main(argv: string[], io: Io = defaultIo): Promise<number> 
 
   const run = (
     name: OperationName,
-    toInput: (opts: Record<string, unknown>) => Record<string, unknown>,
+    toInput: (opts: Record<string, unknown>) => Record<string, unknown> | Promise<Record<string, unknown>>,
     hint?: (r: unknown) => string,
     text: (r: unknown, input: Record<string, unknown>) => string | Promise<string> = formatText,
   ) =>
     async (opts: Record<string, unknown>) => {
       json = opts.json === true;
-      const input = toInput(opts);
+      const input = await toInput(opts);
       const result = await executeOperation(name, input);
       io.out(json ? formatJson(result) : await text(result, input));
       if (!json && hint) io.err(hint(result));
@@ -195,6 +196,16 @@ export async function main(argv: string[], io: Io = defaultIo): Promise<number> 
     .requiredOption('--id <id>', 'key id')
     .addOption(jsonOption())
     .action(run('api-key.revoke', (o) => ({ id: o.id })));
+
+  addSsoCommands(program, {
+    run,
+    jsonOption,
+    wholeNumber,
+    currentKeyId: async () => {
+      const [{ withResolvedSecret }, { SecretBox }] = await Promise.all([import('../secret-file.ts'), import('../secrets/index.ts')]);
+      return SecretBox.fromSecrets((await withResolvedSecret(await loadConfig())).secret).currentKeyId;
+    },
+  });
 
   /**
    * Whether a page of the request log has an older page after it: only a full page can, and a probe

@@ -15,9 +15,10 @@ export function formatText(value: unknown): string {
   return cell(value);
 }
 
+/** Columns are every field of every row, in order of first appearance (rows of two kinds share a table). */
 function formatTable(rows: Record<string, unknown>[]): string {
   if (rows.length === 0) return '(none)';
-  const columns = Object.keys(rows[0]!);
+  const columns = [...new Set(rows.flatMap((row) => Object.keys(row)))];
   const cells = rows.map((row) => columns.map((c) => cell(row[c])));
   const widths = columns.map((c, i) => Math.max(c.length, ...cells.map((r) => r[i]!.length)));
   const line = (values: string[]) => values.map((v, i) => v.padEnd(widths[i]!)).join('  ').trimEnd();
