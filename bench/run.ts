@@ -16,14 +16,15 @@ import path from 'node:path';
 import { autovacuumForRun, type AutovacuumForRun } from './autovacuum.ts';
 import { connect, createDatabase, databaseUrl, dropDatabase, runDatabaseName, type Sql } from './database.ts';
 import { exitReason, REPO_ROOT, rosterCli, startBaseline, startRoster, stopProcess, type Started } from './processes.ts';
-import { heading, printMeasurement, printTargets, rate, say } from './report.ts';
+import { heading, printMeasurement, printTargets, rate, say, type TargetCheck } from './report.ts';
 import { scaleListScenario, soakScenario } from './long-scenarios.ts';
 import { mulberry32, type BenchContext, type Flags } from './measure.ts';
 import { bigPatchScenario, getScenario, lookupScenario, membershipScenarios, writeScenarios } from './scenarios.ts';
+import { ssoScenario } from './sso.ts';
 import { bulkSeedUsers, seedBaseline, seedGroupsThroughApi, seedUsersThroughApi, type DirectoryTarget } from './seed.ts';
 
 const STANDARD = ['lookup', 'get', 'create', 'patch', 'members', 'big'] as const;
-const ALL = [...STANDARD, 'scale', 'soak'];
+const ALL = [...STANDARD, 'scale', 'soak', 'sso'];
 
 const USAGE = `usage: npm run bench -- [options]
 
@@ -40,6 +41,7 @@ const USAGE = `usage: npm run bench -- [options]
   --scale-users=N       users for --scale (1000000), --scale-concurrency=N (8)
   --soak[=MIN]          also: an Okta-like mix for MIN minutes (10)
   --only=a,b            run only these of: ${ALL.join(', ')}
+                        (sso: whole SAML and OIDC sign-ins at concurrency 8, on request only; alone, it seeds nothing)
   --rate-limit=N        SCIM_RATE_LIMIT_PER_MINUTE for Roster (1000000: counted, never refused; 0: off)
   --baseline-pipeline=N postgres.js max_pipeline of the baseline (0; the library default is 100)
   --cpu-prof            run Roster under node --cpu-prof (profile written when it stops)
@@ -195,6 +197,15 @@ async function main(): Promise<number> {
     const [version] = await sql<{ v: string }[]>`select current_setting('server_version') as v`;
     say(`PostgreSQL ${version?.v ?? '?'} at ${new URL(adminUrl).host}`);
 
+    // SSO sign-ins: a Roster of their own on the still empty database, before any SCIM seeding.
+    const ssoChecks: TargetCheck[] = [];
+    if (flags.selected.has('sso')) await ssoScenario({ flags, databaseUrl: runUrl, secret, workDir, started, checks: ssoChecks });
+    if ([...flags.selected].every((name) => name === 'sso')) {
+      printTargets(ssoChecks);
+      say(autovacuum.note);
+      return 0;
+    }
+
     const roster = await startRoster({
       databaseUrl: runUrl,
       secret,
@@ -292,7 +303,7 @@ async function main(): Promise<number> {
 
     if (flags.soakMinutes !== undefined) await soakScenario(ctx, flags.soakMinutes);
 
-    printTargets(ctx.checks);
+    printTargets([...ssoChecks, ...ctx.checks]);
     say(autovacuum.note);
     say(`(each throughput is measured with the load generator, Roster, the baseline and PostgreSQL sharing this machine's ${cpus.length} cores)`);
     return 0;
