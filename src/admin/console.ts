@@ -4,17 +4,14 @@
  * row, so a deactivated member is signed out on every instance at once.
  */
 import { Hono } from 'hono';
-import { getCookie } from 'hono/cookie';
 import { html } from 'hono/html';
 import type { Database } from '../db/index.ts';
-import { findConsoleSession } from '../directory/index.ts';
-import { CONSOLE_SESSION_COOKIE, CONSOLE_SIGN_IN_PATH } from '../sso/index.ts';
+import { CONSOLE_SIGN_IN_PATH, consoleSessionOf } from '../http/index.ts';
 
 export function consoleRoutes(options: { db: Database }): Hono {
   const console = new Hono();
   console.get('/', async (c) => {
-    const id = getCookie(c, CONSOLE_SESSION_COOKIE);
-    const session = id === undefined ? undefined : await findConsoleSession(options.db, id);
+    const session = await consoleSessionOf(c, options.db);
     if (!session) return c.redirect(CONSOLE_SIGN_IN_PATH, 303);
     c.header('Cache-Control', 'no-store');
     return c.html(html`<!DOCTYPE html>

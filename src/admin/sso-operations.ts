@@ -16,6 +16,7 @@ import {
   listSignIns,
   listSsoConnections,
   registerApp,
+  rotateSealedSecrets,
   type Actor,
   type AppInfo,
   type Member,
@@ -24,7 +25,6 @@ import {
   type SignInRecord,
   type SsoConnectionInfo,
 } from '../directory/index.ts';
-import { rotateSealedSecrets } from '../directory/secret-rotation.ts';
 import { DomainError } from '../errors.ts';
 import { isUuid } from '../ids.ts';
 import type { SecretBox } from '../secrets/index.ts';

@@ -20,3 +20,4 @@ export * from './sign-in/index.ts';
 export * from './members/index.ts';
 export * from './apps.ts';
 export { checkSecret } from './secret-check.ts';
+export { rotateSealedSecrets, type ResealedSecrets } from './secret-rotation.ts';

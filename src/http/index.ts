@@ -5,3 +5,4 @@ export * from './failure-summary.ts';
 export * from './json-errors.ts';
 export * from './logger.ts';
 export * from './request-logging.ts';
+export * from './console-session.ts';

@@ -12,7 +12,8 @@ import { closeConsoleSession, consumeCompletedFlow, CONSOLE_SESSION_TTL_SECONDS,
 import type { SsoDeps } from './deps.ts';
 import { browserOf, showFailure, signInStarter, type SignInTarget } from './sign-in-start.ts';
 import { fail } from './upstream.ts';
-import { CONSOLE_SESSION_COOKIE, CONSOLE_SIGN_IN_PATH, flowCookie } from './urls.ts';
+import { CONSOLE_SESSION_COOKIE, CONSOLE_SIGN_IN_PATH } from '../http/index.ts';
+import { flowCookie } from './urls.ts';
 
 /** Where a signed-in person lands. */
 export const CONSOLE_HOME = '/console';

@@ -5,7 +5,7 @@
 export { ssoRoutes } from './routes.ts';
 export type { SsoDeps } from './deps.ts';
 export { prepareOidcConnection, prepareSamlConnection, type OidcConnectionRequest, type SamlConnectionRequest, type SetupOptions } from './connection-setup.ts';
-export { samlConnectionUrls, oidcRedirectUri, interactionPath, CONSOLE_SESSION_COOKIE, CONSOLE_SIGN_IN_PATH } from './urls.ts';
+export { samlConnectionUrls, oidcRedirectUri, interactionPath } from './urls.ts';
 export {
   createRosterProvider,
   providerRoutes,

@@ -4,7 +4,7 @@
  * expired provider and sign-in state deleted).
  */
 import type { Database } from '../db/index.ts';
-import { memberTokenClaims, pruneSignInState } from '../directory/index.ts';
+import { memberFitsRequest, memberTokenClaims, pruneSignInState } from '../directory/index.ts';
 import type { Logger } from '../http/index.ts';
 import { startPeriodicTask } from '../jobs/index.ts';
 import type { SecretBox } from '../secrets/index.ts';
@@ -26,6 +26,7 @@ export async function createSignInProvider(options: {
     box: options.box,
     issuer: options.publicUrl,
     findAccountClaims: (memberId) => memberTokenClaims(options.db, memberId),
+    sessionFits: (memberId, request) => memberFitsRequest(options.db, memberId, request),
     interactionPath,
     cookieSecret: options.secret,
     logger: options.logger,

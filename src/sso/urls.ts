@@ -11,14 +11,8 @@ export const oidcRedirectUri = (publicUrl: string, connectionId: string) => `${p
 
 export const interactionPath = (uid: string) => `/sso/interaction/${uid}`;
 
-/** Where a person signs in to Roster's console. */
-export const CONSOLE_SIGN_IN_PATH = '/sso/console/sign-in';
-
 /** Where a console sign-in resumes once the IdP has answered. */
 export const CONSOLE_FINISH_PATH = '/sso/console/finish';
 
 /** One cookie per flow, so two sign-ins in two tabs do not overwrite each other's binding. */
 export const flowCookie = (flowId: string) => `roster_flow_${flowId.slice(0, 16)}`;
-
-/** The console's session cookie: an opaque id, HttpOnly, SameSite=Lax, Secure under https. */
-export const CONSOLE_SESSION_COOKIE = 'roster_console';

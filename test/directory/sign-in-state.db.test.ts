@@ -155,3 +155,22 @@ describe(`sign-in state on ${testDatabaseKind}`, () => {
     expect(ra.ok && rb.ok && ra.member.id !== rb.member.id).toBe(true);
   });
 });
+
+describe(`sign-in state pruning on ${testDatabaseKind}`, () => {
+  it('deletes flows and assertion IDs an hour past their expiry, and nothing younger', async () => {
+    const { pruneSignInState } = await import('../../src/directory/index.ts');
+    const org = await createTestOrganization(database.handle);
+    const connection = await oidcConnection(org);
+    const db = database.handle.db;
+    const longAgo = new Date(Date.now() - 3 * 3600_000);
+    await startFlow(db, box, { organizationId: org.organization.id, connectionId: connection.id, interactionUid: 'old', browserSecret: 'b' }, longAgo);
+    const fresh = await startFlow(db, box, { organizationId: org.organization.id, connectionId: connection.id, interactionUid: 'new', browserSecret: 'b' });
+    await consumeAssertionId(db, { connectionId: connection.id, assertionId: '_old', expiresAt: longAgo });
+    await consumeAssertionId(db, { connectionId: connection.id, assertionId: '_new', expiresAt: new Date(Date.now() + 60_000) });
+    const pruned = await pruneSignInState(db);
+    expect(pruned.flows).toBeGreaterThanOrEqual(1);
+    expect(pruned.assertions).toBeGreaterThanOrEqual(1);
+    expect(await takeFlowForAnswer(db, box, { flowId: fresh, connectionId: connection.id })).toBeDefined();
+    expect(await consumeAssertionId(db, { connectionId: connection.id, assertionId: '_new', expiresAt: new Date() })).toBe(false);
+  });
+});

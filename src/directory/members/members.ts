@@ -6,7 +6,7 @@
 import { and, asc, eq, isNotNull, sql } from 'drizzle-orm';
 import { schema, withTransaction, type Database } from '../../db/index.ts';
 import { DomainError } from '../../errors.ts';
-import { newId, type OrganizationId } from '../../ids.ts';
+import { isUuid, newId, type OrganizationId } from '../../ids.ts';
 import { recordAudit } from '../audit.ts';
 import type { Actor, OrgContext } from '../context.ts';
 
@@ -303,4 +303,27 @@ function toMember(row: typeof schema.members.$inferSelect, teams: string[]): Mem
     lastSignInAt: row.lastSignInAt,
     createdAt: row.createdAt,
   };
+}
+
+/**
+ * Whether a signed-in member answers a sign-in request naming an organization (slug) or a
+ * connection: a member of that organization, and, for a connection, one linked through it.
+ */
+export async function memberFitsRequest(db: Database, memberId: string, request: { organization?: string; connection?: string }): Promise<boolean> {
+  const [row] = await db
+    .select({ slug: schema.organizations.slug })
+    .from(schema.members)
+    .innerJoin(schema.organizations, eq(schema.organizations.id, schema.members.organizationId))
+    .where(eq(schema.members.id, memberId));
+  if (!row) return false;
+  if (request.organization !== undefined && request.organization !== row.slug) return false;
+  if (request.connection !== undefined) {
+    if (!isUuid(request.connection)) return false;
+    const [identity] = await db
+      .select({ id: schema.memberIdentities.id })
+      .from(schema.memberIdentities)
+      .where(and(eq(schema.memberIdentities.memberId, memberId), eq(schema.memberIdentities.connectionId, request.connection.toLowerCase())));
+    if (!identity) return false;
+  }
+  return true;
 }

@@ -6,7 +6,7 @@
  * answer may reach any instance.
  */
 import { createHash, randomBytes } from 'node:crypto';
-import { and, eq, gt, isNotNull, isNull, lt, sql } from 'drizzle-orm';
+import { and, eq, gt, isNotNull, isNull, lt } from 'drizzle-orm';
 import { schema, type Database } from '../../db/index.ts';
 import type { OrganizationId } from '../../ids.ts';
 import type { SecretBox } from '../../secrets/index.ts';
@@ -143,10 +143,12 @@ export async function consumeAssertionId(db: Database, input: { connectionId: st
 
 /** Deletes expired flows and assertion IDs whose assertions can no longer be accepted anyway. */
 export async function pruneSignInState(db: Database, now = new Date()): Promise<{ flows: number; assertions: number }> {
-  const flows = await db.delete(schema.ssoFlows).where(lt(schema.ssoFlows.expiresAt, sql`${now}::timestamptz - interval '1 hour'`)).returning({ id: schema.ssoFlows.id });
+  // Kept an hour past expiry, so a late IdP answer is refused as expired rather than unknown.
+  const cutoff = new Date(now.getTime() - 3_600_000);
+  const flows = await db.delete(schema.ssoFlows).where(lt(schema.ssoFlows.expiresAt, cutoff)).returning({ id: schema.ssoFlows.id });
   const assertions = await db
     .delete(schema.samlAssertionReplays)
-    .where(lt(schema.samlAssertionReplays.expiresAt, sql`${now}::timestamptz - interval '1 hour'`))
+    .where(lt(schema.samlAssertionReplays.expiresAt, cutoff))
     .returning({ id: schema.samlAssertionReplays.assertionId });
   return { flows: flows.length, assertions: assertions.length };
 }

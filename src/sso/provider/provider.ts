@@ -44,6 +44,11 @@ export interface RosterProviderOptions {
   issuer: string;
   /** The member's claims, or undefined for an unknown or deactivated member: then no token is issued. */
   findAccountClaims(memberId: string): Promise<AccountClaims | undefined>;
+  /**
+   * Whether the signed-in member may answer a request that names an organization or connection:
+   * a browser signed in for one organization must not answer an app's request for another.
+   */
+  sessionFits?(memberId: string, request: { organization?: string; connection?: string }): Promise<boolean>;
   /** Where the upstream sign-in for an interaction is served, e.g. `/sso/interaction/${uid}`. */
   interactionPath(uid: string): string;
   /** The cookie signing keys are derived from it, identical on every instance. */
@@ -160,6 +165,7 @@ function configuration(options: RosterProviderOptions, jwks: Configuration['jwks
   // `prompt=consent` (which an app sends with offline_access to get a refresh token).
   policy.get('consent')?.checks.remove('consent_prompt');
   policy.get('login')?.checks.add(accountUnavailable, 0);
+  if (options.sessionFits) policy.get('login')?.checks.add(sessionForAnotherOrganization(options.sessionFits), 1);
 
   const cookieOptions = { httpOnly: true, sameSite: 'lax' as const, ...(options.secureCookies ? { secure: true } : {}) };
   return {
@@ -229,6 +235,31 @@ const accountUnavailable = new interactionPolicy.Check(
     return true;
   },
 );
+
+/**
+ * An existing session answers a request naming an organization (or connection) only when its member
+ * belongs there; otherwise the person signs in again (login_required for prompt=none), so an app
+ * asking for acme never receives a member of another organization from a shared browser.
+ */
+function sessionForAnotherOrganization(fits: NonNullable<RosterProviderOptions['sessionFits']>) {
+  return new interactionPolicy.Check(
+    'session_for_another_organization',
+    'the signed-in member does not belong to the requested organization or connection',
+    'login_required',
+    async (ctx: KoaContextWithOIDC) => {
+      const { oidc } = ctx;
+      const accountId = oidc.session?.accountId;
+      if (!accountId || oidc.result?.login) return false;
+      const params = oidc.params as { organization?: unknown; connection?: unknown } | undefined;
+      const request = {
+        ...(typeof params?.organization === 'string' ? { organization: params.organization } : {}),
+        ...(typeof params?.connection === 'string' ? { connection: params.connection } : {}),
+      };
+      if (request.organization === undefined && request.connection === undefined) return false;
+      return !(await fits(accountId, request));
+    },
+  );
+}
 
 /**
  * The grant of an authorization: the session's existing one, or a new one, covering the scopes
