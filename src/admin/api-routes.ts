@@ -25,6 +25,8 @@ import {
   addDomain,
   appCreateInput,
   connectionCreateInput,
+  connectionUpdateInput,
+  updateConnection,
   createAppClient,
   createConnection,
   deactivateMemberJson,
@@ -107,6 +109,12 @@ export function adminApiRoutes(options: AdminApiOptions): Hono<{ Variables: Admi
     const ctx = await orgContext(c);
     const input = parseInput(connectionCreateInput, await jsonBody(c));
     return c.json(await createConnection(ctx, options, input), 201);
+  });
+
+  api.patch('/organizations/:slug/connections/:id', async (c) => {
+    const ctx = await orgContext(c);
+    const body = parseInput(connectionUpdateInput.omit({ id: true }), await jsonBody(c));
+    return c.json(await updateConnection(ctx, options.publicUrl, { ...body, id: c.req.param('id') }));
   });
 
   api.get('/organizations/:slug/connections', async (c) => {

@@ -35,6 +35,8 @@ import {
   addDomain,
   appCreateInput,
   connectionCreateInput,
+  connectionUpdateInput,
+  updateConnection,
   createAppClient,
   createConnection,
   deactivateMemberJson,
@@ -228,6 +230,11 @@ export const operations = {
   'connection.create': define({
     input: connectionCreateInput.extend({ org }),
     run: async (env, { org: slug, ...input }) => createConnection(await enterOrganization(ctxOf(env), slug), env, input),
+  }),
+
+  'connection.update': define({
+    input: connectionUpdateInput.extend({ org }),
+    run: async (env, { org: slug, ...input }) => updateConnection(await enterOrganization(ctxOf(env), slug), env.publicUrl, input),
   }),
 
   'connection.list': define({

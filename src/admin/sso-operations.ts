@@ -10,6 +10,8 @@ import {
   addOrganizationDomain,
   createSsoConnection,
   deactivateMember,
+  getSsoConnection,
+  updateSsoConnection,
   listApps,
   listMembers,
   listOrganizationDomains,
@@ -64,7 +66,7 @@ export function parseInput<S extends z.ZodObject>(schema: S, raw: unknown): z.in
 // ---------------------------------------------------------------------------------------------
 // Connections
 
-const SAML_ONLY = ['metadataXml', 'metadataUrl', 'allowIdpInitiated'] as const;
+const SAML_ONLY = ['metadataXml', 'metadataUrl', 'idpEntityId', 'ssoUrl', 'certificates', 'allowIdpInitiated'] as const;
 const OIDC_ONLY = ['issuer', 'clientId', 'clientSecret', 'scopes', 'tokenEndpointAuthMethod'] as const;
 
 export const connectionCreateInput = z.object({
@@ -74,6 +76,10 @@ export const connectionCreateInput = z.object({
   /** SAML: the IdP metadata document, or the URL to fetch it from (one of the two). */
   metadataXml: z.string().optional(),
   metadataUrl: z.string().optional(),
+  /** SAML without metadata: the IdP's entity ID, sign-on URL and signing certificates (PEM or base64). */
+  idpEntityId: z.string().optional(),
+  ssoUrl: z.string().optional(),
+  certificates: z.array(z.string()).max(10).optional(),
   allowIdpInitiated: z.boolean().optional(),
   /** OIDC: the issuer (discovery is fetched from it) and the client registered at the IdP. */
   issuer: z.string().optional(),
@@ -89,7 +95,7 @@ export type CreatedConnectionJson =
   | { id: string; type: 'saml'; spEntityId: string; acsUrl: string; spMetadataUrl: string }
   | { id: string; type: 'oidc'; redirectUri: string };
 
-export type ConnectionJson = { id: string; type: 'saml' | 'oidc'; name: string; preset: string | null; createdAt: string } & (
+export type ConnectionJson = { id: string; type: 'saml' | 'oidc'; name: string; preset: string | null; createdAt: string; mapping: Record<string, unknown> } & (
   | { spEntityId: string; acsUrl: string; spMetadataUrl: string }
   | { redirectUri: string }
 );
@@ -109,7 +115,7 @@ function connectionUrls(urls: SamlConnectionUrls, publicUrl: string, c: SsoConne
 
 /** A connection as `connection list` and the admin API show it: public settings only. */
 function connectionJson(urls: SamlConnectionUrls, publicUrl: string, c: SsoConnectionInfo): ConnectionJson {
-  return { id: c.id, type: c.type, name: c.name, preset: c.preset, createdAt: c.createdAt.toISOString(), ...connectionUrls(urls, publicUrl, c) };
+  return { id: c.id, type: c.type, name: c.name, preset: c.preset, createdAt: c.createdAt.toISOString(), mapping: c.mapping, ...connectionUrls(urls, publicUrl, c) };
 }
 
 /**
@@ -133,6 +139,9 @@ export async function createConnection(ctx: OrgContext, env: SsoCommandEnv, inpu
         ...common,
         ...(input.metadataXml === undefined ? {} : { metadataXml: input.metadataXml }),
         ...(input.metadataUrl === undefined ? {} : { metadataUrl: input.metadataUrl }),
+        ...(input.idpEntityId === undefined && input.ssoUrl === undefined && input.certificates === undefined
+          ? {}
+          : { manual: { idpEntityId: input.idpEntityId ?? '', ssoUrl: input.ssoUrl ?? '', certificates: input.certificates ?? [] } }),
         ...(input.allowIdpInitiated === undefined ? {} : { allowIdpInitiated: input.allowIdpInitiated }),
       },
       setup,
@@ -158,6 +167,36 @@ export async function createConnection(ctx: OrgContext, env: SsoCommandEnv, inpu
   return { id: c.id, type: c.type, ...connectionUrls(samlConnectionUrls, env.publicUrl, c) } as CreatedConnectionJson;
 }
 
+export const connectionUpdateInput = z.object({
+  id: z.string(),
+  name: z.string().optional(),
+  /** SAML: the IdP signing certificates trusted from now on (all of them: old and new during a rotation). */
+  certificates: z.array(z.string()).min(1).max(10).optional(),
+  allowIdpInitiated: z.boolean().optional(),
+  /** The attribute/claim mapping, edited from the preset's (see `connection list --json`). */
+  mapping: z.record(z.string(), z.unknown()).optional(),
+});
+
+/** Changes a connection in place: its URLs and SP key pair stay, so nothing changes at the IdP. */
+export async function updateConnection(ctx: OrgContext, publicUrl: string, input: z.infer<typeof connectionUpdateInput>): Promise<ConnectionJson> {
+  if (!isUuid(input.id)) throw new DomainError('not_found', `no SSO connection ${input.id} in this organization`);
+  const current = await getSsoConnection(ctx, input.id.toLowerCase());
+  const { checkIdpCertificates, checkProfileMapping, samlConnectionUrls } = await sso();
+  const samlOnly = [input.certificates === undefined ? undefined : 'certificates', input.allowIdpInitiated === undefined ? undefined : 'allowIdpInitiated'].filter(Boolean);
+  if (current.type !== 'saml' && samlOnly.length > 0) {
+    throw new DomainError('invalid_input', `${samlOnly.join(', ')} apply to SAML connections only`, { details: { field: samlOnly[0] } });
+  }
+  const settings: Record<string, unknown> = {};
+  if (input.certificates !== undefined) settings.certificates = checkIdpCertificates(input.certificates);
+  if (input.allowIdpInitiated !== undefined) settings.allowIdpInitiated = input.allowIdpInitiated;
+  const updated = await updateSsoConnection(ctx, current.id, {
+    ...(input.name === undefined ? {} : { name: input.name }),
+    ...(input.mapping === undefined ? {} : { mapping: checkProfileMapping(input.mapping) }),
+    ...(Object.keys(settings).length === 0 ? {} : { settings }),
+  });
+  return connectionJson(samlConnectionUrls, publicUrl, updated);
+}
+
 export async function listConnections(ctx: OrgContext, publicUrl: string): Promise<ConnectionJson[]> {
   const connections = await listSsoConnections(ctx);
   const urls = connections.some((c) => c.type === 'saml') ? (await sso()).samlConnectionUrls : () => ({ spMetadataUrl: '' });
@@ -172,6 +211,7 @@ export const appCreateInput = z.object({
   redirectUris: z.array(z.string()).min(1, 'at least one redirect URI is required'),
   postLogoutRedirectUris: z.array(z.string()).optional(),
   backchannelLogoutUri: z.string().optional(),
+  initiateLoginUri: z.string().optional(),
 });
 
 /** The app's credentials, shown once, and the issuer it discovers Roster at. */
@@ -189,6 +229,7 @@ export async function createAppClient(
       redirectUris: input.redirectUris,
       ...(input.postLogoutRedirectUris === undefined ? {} : { postLogoutRedirectUris: input.postLogoutRedirectUris }),
       ...(input.backchannelLogoutUri === undefined ? {} : { backchannelLogoutUri: input.backchannelLogoutUri }),
+      ...(input.initiateLoginUri === undefined ? {} : { initiateLoginUri: input.initiateLoginUri }),
     },
     actor,
   );
@@ -201,6 +242,7 @@ export const appJson = (a: AppInfo) => ({
   redirectUris: a.redirectUris,
   postLogoutRedirectUris: a.postLogoutRedirectUris,
   backchannelLogoutUri: a.backchannelLogoutUri,
+  initiateLoginUri: a.initiateLoginUri,
   createdAt: a.createdAt.toISOString(),
 });
 

@@ -52,7 +52,11 @@ export const EXAMPLES: Readonly<Record<string, string>> = {
   'api-key revoke': 'roster api-key revoke --id 01936f12-7d3e-7f20-a1b2-c3d4e5f60718',
   'connection create':
     'roster connection create --org acme --type saml --preset okta --metadata-url https://acme.okta.com/app/exk1a2b3c4/sso/saml/metadata\n' +
+    '  roster connection create --org acme --type saml --idp-entity-id https://idp.acme.com --sso-url https://idp.acme.com/sso --certificate-file idp.pem\n' +
     '  roster connection create --org acme --type oidc --preset entra --issuer https://login.microsoftonline.com/TENANT_ID/v2.0 --client-id CLIENT_ID --client-secret CLIENT_SECRET',
+  'connection update':
+    'roster connection update --org acme 01936f20-4b5c-7d6e-8f90-a1b2c3d4e5f6 --certificate-file old-idp.pem --certificate-file new-idp.pem\n' +
+    '  roster connection update --org acme 01936f20-4b5c-7d6e-8f90-a1b2c3d4e5f6 --mapping-file mapping.json',
   'connection list': 'roster connection list --org acme --json',
   'app create': 'roster app create --name "Acme Portal" --redirect-uri https://portal.example.com/callback --backchannel-logout-uri https://portal.example.com/logout',
   'app list': 'roster app list',

@@ -25,7 +25,14 @@ export interface CommandTools {
   currentKeyId: () => Promise<string>;
 }
 
-const SAML_OPTIONS = { metadataFile: '--metadata-file', metadataUrl: '--metadata-url', allowIdpInitiated: '--allow-idp-initiated' } as const;
+const SAML_OPTIONS = {
+  metadataFile: '--metadata-file',
+  metadataUrl: '--metadata-url',
+  idpEntityId: '--idp-entity-id',
+  ssoUrl: '--sso-url',
+  certificateFile: '--certificate-file',
+  allowIdpInitiated: '--allow-idp-initiated',
+} as const;
 const OIDC_OPTIONS = { issuer: '--issuer', clientId: '--client-id', clientSecret: '--client-secret', scopes: '--scopes', tokenAuth: '--token-auth' } as const;
 
 /** A usage error: one line, exit code 2, like commander's own. */
@@ -46,11 +53,21 @@ async function connectionInput(o: Input, command: Command): Promise<Input> {
   const common = { org: o.org, type, ...(o.name === undefined ? {} : { name: o.name }), ...(preset === undefined ? {} : { preset }) };
 
   if (type === 'saml') {
-    const sources = given(o, { metadataFile: '--metadata-file', metadataUrl: '--metadata-url' });
-    if (sources.length !== 1) usage(command, '--type saml needs the IdP metadata: one of --metadata-file <file> and --metadata-url <url>');
+    const manual = given(o, { idpEntityId: '--idp-entity-id', ssoUrl: '--sso-url', certificateFile: '--certificate-file' });
+    const sources = given(o, { metadataFile: '--metadata-file', metadataUrl: '--metadata-url' }).length + (manual.length > 0 ? 1 : 0);
+    if (sources !== 1) {
+      usage(command, '--type saml needs the IdP: one of --metadata-file <file>, --metadata-url <url>, or --idp-entity-id, --sso-url and --certificate-file');
+    }
+    if (manual.length > 0 && manual.length < 3) usage(command, 'without metadata, give all of --idp-entity-id, --sso-url and --certificate-file');
+    const source =
+      manual.length === 3
+        ? { idpEntityId: o.idpEntityId, ssoUrl: o.ssoUrl, certificates: await readCertificateFiles(o.certificateFile as string[]) }
+        : o.metadataFile === undefined
+          ? { metadataUrl: o.metadataUrl }
+          : { metadataXml: await readMetadataFile(o.metadataFile as string) };
     return {
       ...common,
-      ...(o.metadataFile === undefined ? { metadataUrl: o.metadataUrl } : { metadataXml: await readMetadataFile(o.metadataFile as string) }),
+      ...source,
       ...(o.allowIdpInitiated === true ? { allowIdpInitiated: true } : {}),
     };
   }
@@ -81,6 +98,35 @@ async function readMetadataFile(file: string): Promise<string> {
 
 const collect = (value: string, previous: string[] = []) => [...previous, value];
 
+async function readJsonFile(file: string): Promise<unknown> {
+  const { CliError } = await import('./executor.ts');
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (error) {
+    throw new CliError('invalid_input', `cannot read --mapping-file ${file}: ${(error as Error).message}`);
+  }
+  try {
+    return JSON.parse(text);
+  } catch (error) {
+    throw new CliError('invalid_input', `--mapping-file ${file} is not JSON: ${(error as Error).message}`);
+  }
+}
+
+/** Certificate files (PEM) read by the CLI, like metadata: the command may run in a server that cannot see them. */
+async function readCertificateFiles(files: string[]): Promise<string[]> {
+  return Promise.all(
+    files.map(async (file) => {
+      try {
+        return await readFile(file, 'utf8');
+      } catch (error) {
+        const { CliError } = await import('./executor.ts');
+        throw new CliError('invalid_input', `cannot read --certificate-file ${file}: ${(error as Error).message}`);
+      }
+    }),
+  );
+}
+
 export function addSsoCommands(program: Command, tools: CommandTools): void {
   const { run, jsonOption, wholeNumber } = tools;
 
@@ -94,6 +140,9 @@ export function addSsoCommands(program: Command, tools: CommandTools): void {
     .option('--name <name>', 'display name (defaults to the IdP entity ID or issuer)')
     .option('--metadata-file <file>', 'SAML: the IdP metadata XML, from a file')
     .option('--metadata-url <url>', 'SAML: the IdP metadata URL (https unless ALLOW_INSECURE_IDP_URLS=true)')
+    .option('--idp-entity-id <id>', 'SAML without metadata: the IdP entity ID (issuer)')
+    .option('--sso-url <url>', 'SAML without metadata: the IdP sign-on URL (HTTP-Redirect binding)')
+    .option('--certificate-file <file>', 'SAML without metadata: an IdP signing certificate, PEM (repeat for several)', collect)
     .option('--allow-idp-initiated', 'SAML: accept sign-ins started at the IdP (no AuthnRequest to answer)')
     .option('--issuer <url>', 'OIDC: the issuer URL; discovery is read from it (https unless ALLOW_INSECURE_IDP_URLS=true)')
     .option('--client-id <id>', 'OIDC: the client id registered at the IdP')
@@ -112,6 +161,26 @@ export function addSsoCommands(program: Command, tools: CommandTools): void {
       )(o),
     );
   connection
+    .command('update')
+    .description('change a connection in place (its URLs and SP key pair stay: nothing changes at the IdP)')
+    .argument('<id>', 'connection id')
+    .requiredOption('--org <slug>', 'organization slug')
+    .option('--name <name>', 'display name')
+    .option('--certificate-file <file>', 'SAML: the IdP signing certificates to trust from now on, PEM (repeat: old and new during a rotation)', collect)
+    .addOption(new Option('--allow-idp-initiated <yes|no>', 'SAML: accept sign-ins started at the IdP').choices(['yes', 'no']))
+    .option('--mapping-file <file>', 'the attribute/claim mapping as JSON (start from `connection list --json`)')
+    .addOption(jsonOption())
+    .action((id: string, o: Input) =>
+      run('connection.update', async () => ({
+        org: o.org,
+        id,
+        ...(o.name === undefined ? {} : { name: o.name }),
+        ...(o.certificateFile === undefined ? {} : { certificates: await readCertificateFiles(o.certificateFile as string[]) }),
+        ...(o.allowIdpInitiated === undefined ? {} : { allowIdpInitiated: o.allowIdpInitiated === 'yes' }),
+        ...(o.mappingFile === undefined ? {} : { mapping: await readJsonFile(o.mappingFile as string) }),
+      }))(o),
+    );
+  connection
     .command('list')
     .description("list an organization's connections and their URLs (never their secrets)")
     .requiredOption('--org <slug>', 'organization slug')
@@ -126,6 +195,7 @@ export function addSsoCommands(program: Command, tools: CommandTools): void {
     .requiredOption('--redirect-uri <uri>', 'a sign-in callback URI of the app (repeat for several; http only on loopback)', collect)
     .option('--post-logout-redirect-uri <uri>', 'where the app may send people after signing out (repeatable)', collect)
     .option('--backchannel-logout-uri <uri>', 'where Roster POSTs a logout token when a member is signed out or deactivated')
+    .option('--initiate-login-uri <uri>', 'where a sign-in begun at the IdP sends the person, for the app to start its own (OIDC third-party-initiated login)')
     .addOption(jsonOption())
     .action(
       run(
@@ -135,6 +205,7 @@ export function addSsoCommands(program: Command, tools: CommandTools): void {
           redirectUris: o.redirectUri,
           ...(o.postLogoutRedirectUri === undefined ? {} : { postLogoutRedirectUris: o.postLogoutRedirectUri }),
           ...(o.backchannelLogoutUri === undefined ? {} : { backchannelLogoutUri: o.backchannelLogoutUri }),
+          ...(o.initiateLoginUri === undefined ? {} : { initiateLoginUri: o.initiateLoginUri }),
         }),
         () => 'The client secret is shown this once only: put it in the app\'s configuration now.',
       ),

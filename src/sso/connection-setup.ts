@@ -8,7 +8,7 @@ import { DomainError } from '../errors.ts';
 import { newId } from '../ids.ts';
 import type { SsoConnectionInput } from '../directory/index.ts';
 import { discoverOidcProvider } from './oidc/index.ts';
-import { PRESET_NAMES, presetMapping, type PresetName } from './profile/index.ts';
+import { parseProfileMapping, PRESET_NAMES, presetMapping, type PresetName } from './profile/index.ts';
 import { generateSpCredentials, parseIdpMetadata, trustedIdpCertificates, type IdpMetadata } from './saml/index.ts';
 import { samlConnectionUrls, oidcRedirectUri } from './urls.ts';
 
@@ -171,4 +171,18 @@ export async function prepareOidcConnection(request: OidcConnectionRequest, opti
     mapping: presetMapping(preset, 'oidc') as unknown as Record<string, unknown>,
     secret: request.clientSecret,
   };
+}
+
+/** IdP certificates as an operator replaces them (a rotation): each must be an X.509 certificate. */
+export function checkIdpCertificates(certificates: readonly string[]): string[] {
+  const checked = trustedIdpCertificates(certificates);
+  if (!checked.ok) throw new DomainError('invalid_input', checked.error, { details: { field: 'certificates' } });
+  return checked.value;
+}
+
+/** An edited attribute/claim mapping, validated before it is stored. */
+export function checkProfileMapping(raw: unknown): Record<string, unknown> {
+  const parsed = parseProfileMapping(raw);
+  if (!parsed.ok) throw new DomainError('invalid_input', `mapping: ${parsed.error}`, { details: { field: 'mapping' } });
+  return parsed.value as unknown as Record<string, unknown>;
 }

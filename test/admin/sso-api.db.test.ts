@@ -80,8 +80,8 @@ describe(`admin API for SSO on ${testDatabaseKind}`, () => {
     const list = await call('GET', `/organizations/${slug}/connections`);
     expect(list.status).toBe(200);
     expect(list.body.data?.map((c) => Object.keys(c).sort())).toEqual([
-      ['acsUrl', 'createdAt', 'id', 'name', 'preset', 'spEntityId', 'spMetadataUrl', 'type'],
-      ['createdAt', 'id', 'name', 'preset', 'redirectUri', 'type'],
+      ['acsUrl', 'createdAt', 'id', 'mapping', 'name', 'preset', 'spEntityId', 'spMetadataUrl', 'type'],
+      ['createdAt', 'id', 'mapping', 'name', 'preset', 'redirectUri', 'type'],
     ]);
     expect(list.body.data?.[0]).toMatchObject({ id: saml.body.id, name: samlIdp.entityId, preset: 'okta' });
     expect(list.body.data?.[1]).toMatchObject({ id: oidc.body.id, name: 'Okta OIDC', preset: null });
@@ -197,6 +197,7 @@ describe(`admin API for SSO on ${testDatabaseKind}`, () => {
           redirectUris: ['http://127.0.0.1:4000/callback'],
           postLogoutRedirectUris: [],
           backchannelLogoutUri: 'https://demo.example.com/logout',
+          initiateLoginUri: null,
           createdAt: expect.any(String),
         },
       ]),

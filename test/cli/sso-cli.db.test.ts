@@ -107,9 +107,9 @@ describe(`roster connection on ${testDatabaseKind}`, SPAWNS, () => {
 
     const list = await runCliJson<Record<string, unknown>[]>(['connection', 'list', '--org', slug], env());
     expect(list.map((c) => Object.keys(c))).toEqual([
-      ['id', 'type', 'name', 'preset', 'createdAt', 'spEntityId', 'acsUrl', 'spMetadataUrl'],
-      ['id', 'type', 'name', 'preset', 'createdAt', 'spEntityId', 'acsUrl', 'spMetadataUrl'],
-      ['id', 'type', 'name', 'preset', 'createdAt', 'redirectUri'],
+      ['id', 'type', 'name', 'preset', 'createdAt', 'mapping', 'spEntityId', 'acsUrl', 'spMetadataUrl'],
+      ['id', 'type', 'name', 'preset', 'createdAt', 'mapping', 'spEntityId', 'acsUrl', 'spMetadataUrl'],
+      ['id', 'type', 'name', 'preset', 'createdAt', 'mapping', 'redirectUri'],
     ]);
     expect(list[0]).toMatchObject({ id: fromFile.id, name: 'Okta', preset: 'okta', spEntityId: base });
     expect(list[1]).toMatchObject({ id: fromUrl.id, name: samlIdp.entityId, preset: null });
@@ -144,8 +144,8 @@ describe(`roster connection on ${testDatabaseKind}`, SPAWNS, () => {
       expect(ownLines(result.stderr), args.join(' ')).toEqual([expect.stringMatching(message)]);
     };
     await usage(['--type', 'saml', '--metadata-file', metadataFile, '--issuer', 'https://idp.example.com'], /^roster: --issuer applies to --type oidc only/);
-    await usage(['--type', 'saml'], /^roster: --type saml needs the IdP metadata: one of --metadata-file <file> and --metadata-url <url>/);
-    await usage(['--type', 'saml', '--metadata-file', metadataFile, '--metadata-url', metadataUrl], /^roster: --type saml needs the IdP metadata: one of/);
+    await usage(['--type', 'saml'], /^roster: --type saml needs the IdP: one of --metadata-file <file>, --metadata-url <url>, or --idp-entity-id, --sso-url and --certificate-file/);
+    await usage(['--type', 'saml', '--metadata-file', metadataFile, '--metadata-url', metadataUrl], /^roster: --type saml needs the IdP: one of/);
     await usage(['--type', 'oidc', '--issuer', 'https://idp.example.com', '--client-id', 'x', '--metadata-url', metadataUrl], /^roster: --metadata-url applies to --type saml only/);
     await usage(['--type', 'oidc', '--issuer', 'https://idp.example.com'], /^roster: --type oidc needs --client-id, --client-secret/);
     await usage(['--type', 'oidc', '--issuer', 'https://x', '--client-id', 'x', '--client-secret', 'y', '--preset', 'generic-saml'], /^roster: --preset generic-saml is for --type saml connections/);
@@ -161,12 +161,45 @@ describe(`roster connection on ${testDatabaseKind}`, SPAWNS, () => {
   });
 });
 
+describe(`roster connection without metadata, and updated in place, on ${testDatabaseKind}`, SPAWNS, () => {
+  it('creates a SAML connection from typed-in IdP fields and rotates its certificates and mapping in place', async () => {
+    const slug = await newOrg();
+    const cert = path.join(tmp, 'idp.pem');
+    await writeFile(cert, samlIdp.certificatePem);
+    const created = await runCliJson(
+      ['connection', 'create', '--org', slug, '--type', 'saml', '--idp-entity-id', samlIdp.entityId, '--sso-url', samlIdp.ssoUrl, '--certificate-file', cert],
+      env(),
+    );
+    expect(Object.keys(created)).toEqual(['id', 'type', 'spEntityId', 'acsUrl', 'spMetadataUrl']);
+
+    const partial = await runCli(['connection', 'create', '--org', slug, '--type', 'saml', '--idp-entity-id', samlIdp.entityId], env());
+    expect(partial.code).toBe(2);
+    expect(ownLines(partial.stderr)).toEqual([expect.stringMatching(/give all of --idp-entity-id, --sso-url and --certificate-file/)]);
+
+    const [listed] = await runCliJson<{ id: string; mapping: { email: string[] } }[]>(['connection', 'list', '--org', slug], env());
+    const mappingFile = path.join(tmp, 'mapping.json');
+    await writeFile(mappingFile, JSON.stringify({ ...listed!.mapping, email: ['workEmail', ...listed!.mapping.email] }));
+    const updated = await runCliJson<{ id: string; spEntityId: string; mapping: { email: string[] } }>(
+      ['connection', 'update', '--org', slug, created.id as string, '--certificate-file', cert, '--certificate-file', cert, '--allow-idp-initiated', 'yes', '--mapping-file', mappingFile],
+      env(),
+    );
+    expect(updated).toMatchObject({ id: created.id, spEntityId: created.spEntityId });
+    expect(updated.mapping.email[0]).toBe('workEmail');
+
+    await writeFile(mappingFile, JSON.stringify({ subject: [] }));
+    const bad = await runCli(['connection', 'update', '--org', slug, created.id as string, '--mapping-file', mappingFile], env());
+    expect(bad.code).toBe(1);
+    expect(ownLines(bad.stderr)).toEqual([expect.stringMatching(/^roster: mapping: /)]);
+  });
+});
+
 describe(`roster app, domain, member and sign-in on ${testDatabaseKind}`, SPAWNS, () => {
   it('registers apps, shows the secret once, and refuses plain http beyond loopback', async () => {
     const app = await runCliJson(
       [
         'app', 'create', '--name', 'Demo', '--redirect-uri', 'http://127.0.0.1:4000/callback', '--redirect-uri', 'http://localhost:4000/callback',
         '--post-logout-redirect-uri', 'http://127.0.0.1:4000/bye', '--backchannel-logout-uri', 'https://demo.example.com/logout',
+        '--initiate-login-uri', 'http://127.0.0.1:4000/start',
       ],
       env(),
     );
@@ -180,6 +213,7 @@ describe(`roster app, domain, member and sign-in on ${testDatabaseKind}`, SPAWNS
       redirectUris: ['http://127.0.0.1:4000/callback', 'http://localhost:4000/callback'],
       postLogoutRedirectUris: ['http://127.0.0.1:4000/bye'],
       backchannelLogoutUri: 'https://demo.example.com/logout',
+      initiateLoginUri: 'http://127.0.0.1:4000/start',
       createdAt: expect.any(String),
     });
     expect(JSON.stringify(apps)).not.toContain(String(app.clientSecret));
