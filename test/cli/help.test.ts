@@ -36,7 +36,8 @@ describe('roster help', () => {
     const { code, out } = await cli('--help');
     expect(code).toBe(0);
     expect(out).toContain('Works today: SCIM 2.0 directories for Okta and Microsoft Entra ID');
-    expect(out).toMatch(/Not yet \(planned\): SSO/);
+    expect(out).toContain('SSO through each organization');
+    expect(out).toMatch(/Not yet \(planned\): roles/);
   });
 
   it('gives every command an example of itself under its options', async () => {
