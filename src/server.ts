@@ -8,7 +8,8 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createAdaptorServer } from '@hono/node-server';
 import type { Hono } from 'hono';
-import { createApp } from './app.ts';
+import type { createApp as CreateApp } from './app.ts';
+import type * as Sso from './sso/index.ts';
 import { publicUrlOf, withListeningPort, type Config } from './config.ts';
 import { tryAcquireDataDirLock, type DataDirLock } from './db/index.ts';
 import { describeUnreachable, migrate, openDatabase, type DatabaseHandle } from './db/index.ts';
@@ -18,7 +19,6 @@ import { withResolvedSecret } from './secret-file.ts';
 import { checkSecret } from './directory/index.ts';
 import { isDomainError } from './errors.ts';
 import { SecretBox } from './secrets/index.ts';
-import { createSignInProvider, startSignInMaintenance } from './sso/index.ts';
 
 export interface RunningServer {
   /** Where the server listens, as the CLI and tests reach it (loopback when bound to all interfaces). */
@@ -46,6 +46,10 @@ export async function startServer(rawConfig: Config, logger: Logger): Promise<Ru
     handle = await openDatabase(config);
     const result = await migrate(handle);
     if (result.applied > 0) logger.info({ applied: result.applied, total: result.total }, 'migrations applied');
+    // The app and its OpenID Provider load only once the database answers: a start that fails
+    // says so in one line, without oidc-provider's import-time notice on Node.js 20 before it.
+    const [{ createApp }, { createSignInProvider, startSignInMaintenance }]: [{ createApp: typeof CreateApp }, typeof Sso] =
+      await Promise.all([import('./app.ts'), import('./sso/index.ts')]);
     try {
       await checkSecret(handle.db, box);
     } catch (error) {

@@ -6,9 +6,10 @@
 /** What works today and what does not yet, as `roster --help` opens with it. */
 export const SUMMARY = [
   'Roster: multi-tenant identity provisioning for B2B SaaS apps.',
-  'Works today: SCIM 2.0 directories for Okta and Microsoft Entra ID; SSO through each organization\'s',
-  'SAML or OIDC IdP, handed to your app by Roster\'s OpenID Provider; this CLI and the admin API.',
-  'Not yet (planned): roles, teams, invitations, provisioning modes and group mapping.',
+  'Works today: SCIM 2.0 directories for Okta and Microsoft Entra ID;',
+  'SSO through each organization\'s SAML or OIDC IdP, handed to your app by',
+  'Roster\'s OpenID Provider; this CLI and the admin API.',
+  'Not yet (planned): roles, teams, invitations, provisioning modes, group mapping.',
   'Configured with environment variables: see roster serve --help.',
 ].join('\n');
 
