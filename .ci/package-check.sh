@@ -71,6 +71,12 @@ check() {
   [ "$status" = 201 ] || fail "$label: POST /Users answered $status: $(cat "$work/created.json")"
   echo "POST $base/Users: 201"
 
+  # The OpenID Provider the apps discover (oidc-provider, loaded from the installed package).
+  status=$(curl -sS -o "$work/discovery.json" -w '%{http_code}' "$url/.well-known/openid-configuration")
+  [ "$status" = 200 ] || fail "$label: discovery answered $status"
+  [ "$(field issuer < "$work/discovery.json")" = "$url" ] || fail "$label: discovery names another issuer: $(cat "$work/discovery.json")"
+  echo "GET $url/.well-known/openid-configuration: 200"
+
   kill -TERM "$server_pid"
   local code=0
   wait "$server_pid" || code=$?
