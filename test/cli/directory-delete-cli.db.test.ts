@@ -1,11 +1,10 @@
-import path from 'node:path';
 import { sql } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
-import { openPglite, openPostgres, rowsOf, type DatabaseHandle } from '../../src/db/index.ts';
+import { rowsOf, type DatabaseHandle } from '../../src/db/index.ts';
 import { createDirectory } from '../../src/directory/index.ts';
 import { buildTestApp, TEST_PUBLIC_URL } from '../support/app.ts';
 import { runCli, runCliJson } from '../support/cli.ts';
-import { testDatabaseKind, useTestDatabase } from '../support/database.ts';
+import { testDatabaseKind, useTestDatabase, withDatabaseOf } from '../support/database.ts';
 import { rowsOfDirectory } from '../support/directory-seed.ts';
 import { createTestOrganization } from '../support/factories.ts';
 import { clientFor } from '../support/scim-client.ts';
@@ -16,17 +15,7 @@ const database = useTestDatabase({ open: false });
 
 const env = () => ({ ...database.env, PUBLIC_URL: 'https://id.example.com' });
 
-async function withDatabase<T>(work: (handle: DatabaseHandle) => Promise<T>): Promise<T> {
-  const handle =
-    testDatabaseKind === 'pglite'
-      ? await openPglite({ dataDir: path.join(database.env.DATA_DIR!, 'pglite') })
-      : openPostgres({ url: database.env.DATABASE_URL!, max: 2 });
-  try {
-    return await work(handle);
-  } finally {
-    await handle.close();
-  }
-}
+const withDatabase = <T>(work: (handle: DatabaseHandle) => Promise<T>) => withDatabaseOf(database.env, work);
 
 interface ListedDirectory {
   id: string;

@@ -2,11 +2,11 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openPglite, openPostgres, type DatabaseHandle } from '../../src/db/index.ts';
+import type { DatabaseHandle } from '../../src/db/index.ts';
 import { loadConnectionForSignIn } from '../../src/directory/index.ts';
 import { SecretBox } from '../../src/secrets/index.ts';
-import { runCli, runCliJson } from '../support/cli.ts';
-import { testDatabaseKind, useTestDatabase } from '../support/database.ts';
+import { ownLines, runCli, runCliJson } from '../support/cli.ts';
+import { testDatabaseKind, useTestDatabase, withDatabaseOf } from '../support/database.ts';
 import { uniqueSlug } from '../support/factories.ts';
 import { createTestSamlIdp } from '../sso/saml/support/test-idp.ts';
 
@@ -19,19 +19,8 @@ const env = (secrets: Record<string, string>) => ({ ...database.env, PUBLIC_URL:
 const CHECK_LINE = 'roster: ROSTER_SECRET is not the secret this database was written with; start with that secret (to change it, set the old one as ROSTER_SECRET_PREVIOUS and run `roster secret rotate`)';
 
 /** stderr without oidc-provider's notice that it prefers Node.js 22 (on Node.js 20). */
-const ownLines = (stderr: string) => stderr.split('\n').filter((line) => line !== '' && !line.startsWith('oidc-provider WARNING:'));
 
-async function withDatabase<T>(work: (handle: DatabaseHandle) => Promise<T>): Promise<T> {
-  const handle =
-    testDatabaseKind === 'pglite'
-      ? await openPglite({ dataDir: path.join(database.env.DATA_DIR!, 'pglite') })
-      : openPostgres({ url: database.env.DATABASE_URL!, max: 2 });
-  try {
-    return await work(handle);
-  } finally {
-    await handle.close();
-  }
-}
+const withDatabase = <T>(work: (handle: DatabaseHandle) => Promise<T>) => withDatabaseOf(database.env, work);
 
 let tmp: string;
 let metadataFile: string;

@@ -6,12 +6,12 @@ import path from 'node:path';
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PRESET_CHOICES } from '../../src/cli/help.ts';
-import { openPglite, openPostgres, rowsOf, type DatabaseHandle } from '../../src/db/index.ts';
+import { rowsOf, type DatabaseHandle } from '../../src/db/index.ts';
 import { recordSignIn, resolveSignIn } from '../../src/directory/index.ts';
 import type { OrganizationId } from '../../src/ids.ts';
 import { PRESET_NAMES } from '../../src/sso/profile/index.ts';
-import { runCli, runCliJson, SPAWNS } from '../support/cli.ts';
-import { testDatabaseKind, useTestDatabase } from '../support/database.ts';
+import { ownLines, runCli, runCliJson, SPAWNS } from '../support/cli.ts';
+import { testDatabaseKind, useTestDatabase, withDatabaseOf } from '../support/database.ts';
 import { uniqueSlug } from '../support/factories.ts';
 import { startTestOidcIdp, type TestOidcIdp } from '../support/test-oidc-idp.ts';
 import { createTestSamlIdp, type TestSamlIdp } from '../sso/saml/support/test-idp.ts';
@@ -23,23 +23,8 @@ const PUBLIC_URL = 'https://id.example.com';
 const env = (extra: Record<string, string> = {}) => ({ ...database.env, PUBLIC_URL, ...extra });
 const OIDC_CLIENT = { client_id: 'roster-cli', client_secret: 'oidc-client-secret-kept-sealed', redirect_uris: ['https://id.example.com/cb'] };
 
-async function withDatabase<T>(work: (handle: DatabaseHandle) => Promise<T>): Promise<T> {
-  const handle =
-    testDatabaseKind === 'pglite'
-      ? await openPglite({ dataDir: path.join(database.env.DATA_DIR!, 'pglite') })
-      : openPostgres({ url: database.env.DATABASE_URL!, max: 2 });
-  try {
-    return await work(handle);
-  } finally {
-    await handle.close();
-  }
-}
+const withDatabase = <T>(work: (handle: DatabaseHandle) => Promise<T>) => withDatabaseOf(database.env, work);
 
-/**
- * stderr without oidc-provider's notice that it prefers Node.js 22 (printed when a command loads
- * the SSO module on Node.js 20): what remains is the command's own output.
- */
-const ownLines = (stderr: string) => stderr.split('\n').filter((line) => line !== '' && !line.startsWith('oidc-provider WARNING:'));
 
 let samlIdp: TestSamlIdp;
 let oidcIdp: TestOidcIdp;

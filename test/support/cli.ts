@@ -106,3 +106,9 @@ export function startServe(env: Record<string, string>): Promise<ServerProcess> 
     });
   });
 }
+
+/**
+ * stderr without oidc-provider's notice that it prefers Node.js 22 (printed on Node.js 20 when a
+ * command loads the SSO module): what remains is the command's own output.
+ */
+export const ownLines = (stderr: string) => stderr.split('\n').filter((line) => line !== '' && !line.startsWith('oidc-provider WARNING:'));

@@ -120,3 +120,19 @@ function unopened(): DatabaseHandle {
     close: async () => {},
   };
 }
+
+/**
+ * Opens the database a spawned command uses (`env` as useTestDatabase({ open: false }) gives it)
+ * for one piece of work, and closes it again: the embedded database admits one process at a time.
+ */
+export async function withDatabaseOf<T>(env: Record<string, string>, work: (handle: DatabaseHandle) => Promise<T>): Promise<T> {
+  const handle =
+    env.DATABASE_URL === undefined
+      ? await openPglite({ dataDir: path.join(env.DATA_DIR!, 'pglite') })
+      : openPostgres({ url: env.DATABASE_URL, max: 2 });
+  try {
+    return await work(handle);
+  } finally {
+    await handle.close();
+  }
+}

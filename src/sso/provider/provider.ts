@@ -11,24 +11,13 @@ import { hkdfSync } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import Provider, { errors, interactionPolicy, type Configuration, type KoaContextWithOIDC } from 'oidc-provider';
 import type { Database } from '../../db/index.ts';
+import type { MemberTokenClaims } from '../../directory/index.ts';
 import type { SecretBox } from '../../secrets/index.ts';
 import { createAdapterFactory } from './adapter.ts';
 import { ensureSigningKey, LONGEST_SIGNED_TOKEN_SECONDS, providerJwks, signingKeysVersion } from './signing-keys.ts';
 
-/** What the app learns about a member, by scope (see CLAIMS). */
-export interface AccountClaims {
-  sub: string;
-  email: string;
-  email_verified: boolean;
-  name?: string;
-  given_name?: string;
-  family_name?: string;
-  org: { id: string; slug: string };
-  role: string;
-  teams: string[];
-  groups: string[];
-  idp: { connection: string; type: 'saml' | 'oidc' };
-}
+/** What the app learns about a member, by scope (see CLAIMS): the domain's token claims. */
+export type AccountClaims = MemberTokenClaims;
 
 /** The part of a pino logger the provider writes to. */
 export interface ProviderLogger {
