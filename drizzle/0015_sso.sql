@@ -90,6 +90,7 @@ CREATE TABLE "members" (
 	"organization_id" uuid NOT NULL,
 	"email" text NOT NULL,
 	"email_key" text NOT NULL,
+	"email_verified" boolean DEFAULT false NOT NULL,
 	"given_name" text,
 	"family_name" text,
 	"display_name" text,

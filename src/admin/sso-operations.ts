@@ -36,6 +36,8 @@ import type { SecretBox } from '../secrets/index.ts';
  * which the other commands have no use for (and which warns on stderr on Node.js before 22).
  */
 const sso = () => import('../sso/index.ts');
+/** Setting connections up needs the SAML and OIDC modules only, not the OpenID Provider. */
+const ssoSetup = () => import('../sso/setup/index.ts');
 
 /** What the SSO commands need beyond the database: where Roster is reached, and the secret box. */
 export interface SsoCommandEnv {
@@ -129,7 +131,7 @@ export async function createConnection(ctx: OrgContext, env: SsoCommandEnv, inpu
       details: { field: foreign[0] },
     });
   }
-  const { prepareOidcConnection, prepareSamlConnection, samlConnectionUrls } = await sso();
+  const { prepareOidcConnection, prepareSamlConnection, samlConnectionUrls } = await ssoSetup();
   const setup = { publicUrl: env.publicUrl, allowInsecureIdpUrls: env.allowInsecureIdpUrls };
   const common = { ...(input.name === undefined ? {} : { name: input.name }), ...(input.preset === undefined ? {} : { preset: input.preset }) };
   let prepared;
@@ -181,7 +183,7 @@ export const connectionUpdateInput = z.object({
 export async function updateConnection(ctx: OrgContext, publicUrl: string, input: z.infer<typeof connectionUpdateInput>): Promise<ConnectionJson> {
   if (!isUuid(input.id)) throw new DomainError('not_found', `no SSO connection ${input.id} in this organization`);
   const current = await getSsoConnection(ctx, input.id.toLowerCase());
-  const { checkIdpCertificates, checkProfileMapping, samlConnectionUrls } = await sso();
+  const { checkIdpCertificates, checkProfileMapping, samlConnectionUrls } = await ssoSetup();
   const samlOnly = [input.certificates === undefined ? undefined : 'certificates', input.allowIdpInitiated === undefined ? undefined : 'allowIdpInitiated'].filter(Boolean);
   if (current.type !== 'saml' && samlOnly.length > 0) {
     throw new DomainError('invalid_input', `${samlOnly.join(', ')} apply to SAML connections only`, { details: { field: samlOnly[0] } });
@@ -199,7 +201,7 @@ export async function updateConnection(ctx: OrgContext, publicUrl: string, input
 
 export async function listConnections(ctx: OrgContext, publicUrl: string): Promise<ConnectionJson[]> {
   const connections = await listSsoConnections(ctx);
-  const urls = connections.some((c) => c.type === 'saml') ? (await sso()).samlConnectionUrls : () => ({ spMetadataUrl: '' });
+  const urls = connections.some((c) => c.type === 'saml') ? (await ssoSetup()).samlConnectionUrls : () => ({ spMetadataUrl: '' });
   return connections.map((c) => connectionJson(urls, publicUrl, c));
 }
 

@@ -1,6 +1,6 @@
 /**
  * Reads a stored connection back into the settings the protocol modules take. Stored settings were
- * written by connection-setup.ts; a row edited by hand into another shape fails here, loudly.
+ * written by setup/connection-setup.ts; a row edited by hand into another shape fails here, loudly.
  */
 import type { SsoConnectionForSignIn } from '../directory/index.ts';
 import type { OidcClientSettings, PinnedOidcProvider } from './oidc/index.ts';

@@ -4,7 +4,7 @@
  */
 export { ssoRoutes } from './routes.ts';
 export type { SsoDeps } from './deps.ts';
-export { checkIdpCertificates, checkProfileMapping, prepareOidcConnection, prepareSamlConnection, type OidcConnectionRequest, type SamlConnectionRequest, type SetupOptions } from './connection-setup.ts';
+export { checkIdpCertificates, checkProfileMapping, prepareOidcConnection, prepareSamlConnection, type OidcConnectionRequest, type SamlConnectionRequest, type SetupOptions } from './setup/index.ts';
 export { samlConnectionUrls, oidcRedirectUri, interactionPath } from './urls.ts';
 export {
   createRosterProvider,

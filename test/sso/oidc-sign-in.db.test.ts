@@ -70,6 +70,7 @@ describe(`OIDC sign-in end to end on ${testDatabaseKind}`, () => {
     expect(tokens.claims()).toMatchObject({
       sub: member!.id,
       email: 'erin@acme.example',
+      email_verified: true,
       given_name: 'Erin',
       groups: ['Support'],
       idp: { connection: connectionId, type: 'oidc' },

@@ -73,6 +73,8 @@ describe(`SAML sign-in end to end on ${testDatabaseKind}`, () => {
       iss: server.url,
       sub: member!.id,
       email: `alice@${domain}`,
+      // Okta's SAML attributes are what its admin typed: Roster does not call them verified.
+      email_verified: false,
       given_name: 'Alice',
       family_name: 'Liddell',
       org: { id: org.organization.id, slug: org.organization.slug },

@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm';
-import { check, foreignKey, index, jsonb, pgTable, text, timestamp, unique, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
+import { boolean, check, foreignKey, index, jsonb, pgTable, text, timestamp, unique, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
 import { createdAt, updatedAt } from './columns.ts';
 import { organizations } from './organizations.ts';
 import { ssoConnections } from './sso.ts';
@@ -22,6 +22,8 @@ export const members = pgTable(
       .references(() => organizations.id, { onDelete: 'cascade' }),
     email: text('email').notNull(),
     emailKey: text('email_key').notNull(),
+    /** Whether the IdP vouched for the address at the last sign-in (e.g. OIDC email_verified). */
+    emailVerified: boolean('email_verified').notNull().default(false),
     givenName: text('given_name'),
     familyName: text('family_name'),
     displayName: text('display_name'),

@@ -75,6 +75,7 @@ export async function resolveSignIn(
         organizationId: input.organizationId,
         email: profile.email.trim(),
         emailKey: emailKey(profile.email),
+        emailVerified: profile.emailVerified,
         givenName: profile.givenName ?? null,
         familyName: profile.familyName ?? null,
         displayName: profile.displayName ?? null,
@@ -143,6 +144,8 @@ async function signInLinked(tx: Database, linked: Linked, profile: SignInProfile
 
 async function refreshMember(tx: Database, member: typeof schema.members.$inferSelect, profile: SignInProfile, now: Date) {
   const changes: Partial<typeof schema.members.$inferInsert> = { lastSignInAt: now, updatedAt: now };
+  // Whether the address is verified is what the IdP says of it now (for the address kept below).
+  if (profile.email !== undefined && emailKey(profile.email) === member.emailKey) changes.emailVerified = profile.emailVerified;
   if (profile.givenName !== undefined) changes.givenName = profile.givenName;
   if (profile.familyName !== undefined) changes.familyName = profile.familyName;
   if (profile.displayName !== undefined) changes.displayName = profile.displayName;
@@ -156,6 +159,7 @@ async function refreshMember(tx: Database, member: typeof schema.members.$inferS
     if (!taken) {
       changes.email = profile.email.trim();
       changes.emailKey = emailKey(profile.email);
+      changes.emailVerified = profile.emailVerified;
     }
   }
   const [row] = await tx.update(schema.members).set(changes).where(eq(schema.members.id, member.id)).returning();
@@ -261,7 +265,6 @@ export async function memberTokenClaims(db: Database, memberId: string): Promise
       groups: schema.memberIdentities.groups,
       connectionId: schema.memberIdentities.connectionId,
       connectionType: schema.ssoConnections.type,
-      emailVerified: sql<boolean>`true`,
     })
     .from(schema.members)
     .innerJoin(schema.organizations, eq(schema.organizations.id, schema.members.organizationId))
@@ -276,7 +279,7 @@ export async function memberTokenClaims(db: Database, memberId: string): Promise
   return {
     sub: m.id,
     email: m.email,
-    email_verified: true,
+    email_verified: m.emailVerified,
     ...(name === undefined ? {} : { name }),
     ...(m.givenName === null ? {} : { given_name: m.givenName }),
     ...(m.familyName === null ? {} : { family_name: m.familyName }),

@@ -4,13 +4,13 @@
  * mapping filled from the preset. Every URL of an IdP must be https unless the operator allowed
  * plain http for IdPs on loopback (ALLOW_INSECURE_IDP_URLS).
  */
-import { DomainError } from '../errors.ts';
-import { newId } from '../ids.ts';
-import type { SsoConnectionInput } from '../directory/index.ts';
-import { discoverOidcProvider } from './oidc/index.ts';
-import { parseProfileMapping, PRESET_NAMES, presetMapping, type PresetName } from './profile/index.ts';
-import { generateSpCredentials, parseIdpMetadata, trustedIdpCertificates, type IdpMetadata } from './saml/index.ts';
-import { samlConnectionUrls, oidcRedirectUri } from './urls.ts';
+import { DomainError } from '../../errors.ts';
+import { newId } from '../../ids.ts';
+import type { SsoConnectionInput } from '../../directory/index.ts';
+import { discoverOidcProvider } from '../oidc/index.ts';
+import { parseProfileMapping, PRESET_NAMES, presetMapping, type PresetName } from '../profile/index.ts';
+import { generateSpCredentials, parseIdpMetadata, trustedIdpCertificates, type IdpMetadata } from '../saml/index.ts';
+import { samlConnectionUrls, oidcRedirectUri } from '../urls.ts';
 
 /** IdP metadata documents are a few KiB; Entra's with many certificates stays well under this. */
 const METADATA_MAX_BYTES = 1024 * 1024;
