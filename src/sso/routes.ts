@@ -52,10 +52,26 @@ export function ssoRoutes(deps: SsoDeps): Hono<Env> {
     startHref: (id, hint) => `${interactionPath(uid)}/start?connection=${id}${hint ? `&login_hint=${encodeURIComponent(hint)}` : ''}`,
   });
 
+  /**
+   * The interaction this browser is in, or a failure page: a bookmarked or shared interaction URL,
+   * an expired one, or a browser without the provider's interaction cookie has none.
+   */
+  async function interactionOf(c: C) {
+    try {
+      return await deps.rp.provider.interactionDetails(c.env.incoming, c.env.outgoing);
+    } catch (error) {
+      return fail(deps, undefined, browserOf(c), {
+        reason: 'interaction_not_found',
+        detail: `no interaction for this browser at ${c.req.path}: ${(error as Error).message}`,
+      });
+    }
+  }
+
   // The interaction: oidc-provider sends the browser here when the app's request needs a login.
   // (Apps are first-party: their grants are loaded without a consent prompt, see provider.ts.)
   app.get('/interaction/:uid', async (c) => {
-    const details = await deps.rp.provider.interactionDetails(c.env.incoming, c.env.outgoing);
+    const details = await interactionOf(c);
+    if ('ok' in details) return failed(c, details);
     if (details.uid !== c.req.param('uid')) return failed(c, await fail(deps, undefined, browserOf(c), { reason: 'interaction_mismatch', detail: 'the interaction cookie names another interaction' }));
     const target = appTarget(details.uid);
     const params = details.params as Record<string, string | undefined>;
@@ -70,12 +86,14 @@ export function ssoRoutes(deps: SsoDeps): Hono<Env> {
   });
 
   app.post('/interaction/:uid/email', bodyLimit({ maxSize: 4096 }), async (c) => {
-    const details = await deps.rp.provider.interactionDetails(c.env.incoming, c.env.outgoing);
+    const details = await interactionOf(c);
+    if ('ok' in details) return failed(c, details);
     return starter.emailForm(c, appTarget(details.uid));
   });
 
   app.get('/interaction/:uid/start', async (c) => {
-    const details = await deps.rp.provider.interactionDetails(c.env.incoming, c.env.outgoing);
+    const details = await interactionOf(c);
+    if ('ok' in details) return failed(c, details);
     const params = details.params as Record<string, string | undefined>;
     return starter.connection(c, appTarget(details.uid), c.req.query('connection') ?? '', c.req.query('login_hint') ?? params.login_hint, params.organization);
   });

@@ -216,6 +216,14 @@ describe(`SAML sign-in end to end on ${testDatabaseKind}`, () => {
     expect(logged).toMatchObject({ reason: 'member_deactivated', memberId: sub });
   });
 
+  it('answers an interaction URL visited without its interaction (bookmarked, shared, expired) with a reference page', async () => {
+    const response = await fetch(`${server.url}/sso/interaction/not-an-interaction`, { redirect: 'manual' });
+    expect(response.status).toBe(400);
+    const ref = /<code>([0-9a-f-]{36})<\/code>/.exec(await response.text())?.[1];
+    const [logged] = await database.handle.db.select().from(schema.signIns).where(eq(schema.signIns.id, ref!));
+    expect(logged).toMatchObject({ outcome: 'failed', reason: 'interaction_not_found' });
+  });
+
   it('serves the SP metadata an IdP administrator pastes in', async () => {
     const response = await fetch(`${server.url}/sso/saml/${connectionId}/metadata`);
     expect(response.status).toBe(200);
