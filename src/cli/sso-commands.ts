@@ -33,7 +33,14 @@ const SAML_OPTIONS = {
   certificateFile: '--certificate-file',
   allowIdpInitiated: '--allow-idp-initiated',
 } as const;
-const OIDC_OPTIONS = { issuer: '--issuer', clientId: '--client-id', clientSecret: '--client-secret', scopes: '--scopes', tokenAuth: '--token-auth' } as const;
+const OIDC_OPTIONS = {
+  issuer: '--issuer',
+  clientId: '--client-id',
+  clientSecret: '--client-secret',
+  clientSecretFile: '--client-secret-file',
+  scopes: '--scopes',
+  tokenAuth: '--token-auth',
+} as const;
 
 /** A usage error: one line, exit code 2, like commander's own. */
 function usage(command: Command, message: string): never {
@@ -72,6 +79,9 @@ async function connectionInput(o: Input, command: Command): Promise<Input> {
     };
   }
 
+  if (o.clientSecret !== undefined && o.clientSecretFile !== undefined) usage(command, 'give --client-secret or --client-secret-file, not both');
+  // A secret in a file stays out of the process list and the shell history.
+  if (o.clientSecretFile !== undefined) o = { ...o, clientSecret: await readSecretFile(o.clientSecretFile as string) };
   const missing = Object.entries({ issuer: '--issuer', clientId: '--client-id', clientSecret: '--client-secret' }).filter(([key]) => o[key] === undefined);
   if (missing.length > 0) usage(command, `--type oidc needs ${missing.map(([, flag]) => flag).join(', ')}`);
   const scopes = o.scopes === undefined ? undefined : (o.scopes as string).split(/[\s,]+/).filter(Boolean);
@@ -97,6 +107,19 @@ async function readMetadataFile(file: string): Promise<string> {
 }
 
 const collect = (value: string, previous: string[] = []) => [...previous, value];
+
+async function readSecretFile(file: string): Promise<string> {
+  const { CliError } = await import('./executor.ts');
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (error) {
+    throw new CliError('invalid_input', `cannot read --client-secret-file ${file}: ${(error as Error).message}`);
+  }
+  const secret = text.split(/\r?\n/, 1)[0]?.trim() ?? '';
+  if (secret === '') throw new CliError('invalid_input', `--client-secret-file ${file} is empty`);
+  return secret;
+}
 
 async function readJsonFile(file: string): Promise<unknown> {
   const { CliError } = await import('./executor.ts');
@@ -146,7 +169,8 @@ export function addSsoCommands(program: Command, tools: CommandTools): void {
     .option('--allow-idp-initiated', 'SAML: accept sign-ins started at the IdP (no AuthnRequest to answer)')
     .option('--issuer <url>', 'OIDC: the issuer URL; discovery is read from it (https unless ALLOW_INSECURE_IDP_URLS=true)')
     .option('--client-id <id>', 'OIDC: the client id registered at the IdP')
-    .option('--client-secret <secret>', 'OIDC: the client secret registered at the IdP (stored sealed)')
+    .option('--client-secret <secret>', 'OIDC: the client secret registered at the IdP (stored sealed; visible in the process list)')
+    .option('--client-secret-file <file>', 'OIDC: the client secret, read from a file (its first line)')
     .option('--scopes <scopes>', 'OIDC: scopes to request, space-separated (default "openid email profile")')
     .addOption(new Option('--token-auth <method>', 'OIDC: how the client authenticates at the token endpoint (default basic)').choices(['basic', 'post']))
     .addOption(jsonOption())

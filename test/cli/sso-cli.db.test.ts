@@ -1,4 +1,4 @@
-import { writeFile, mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import os from 'node:os';
@@ -7,7 +7,8 @@ import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PRESET_CHOICES } from '../../src/cli/help.ts';
 import { rowsOf, type DatabaseHandle } from '../../src/db/index.ts';
-import { recordSignIn, resolveSignIn } from '../../src/directory/index.ts';
+import { loadConnectionForSignIn, recordSignIn, resolveSignIn } from '../../src/directory/index.ts';
+import { SecretBox } from '../../src/secrets/index.ts';
 import type { OrganizationId } from '../../src/ids.ts';
 import { PRESET_NAMES } from '../../src/sso/profile/index.ts';
 import { ownLines, runCli, runCliJson, SPAWNS } from '../support/cli.ts';
@@ -175,6 +176,31 @@ describe(`roster connection without metadata, and updated in place, on ${testDat
     const bad = await runCli(['connection', 'update', '--org', slug, created.id as string, '--mapping-file', mappingFile], env());
     expect(bad.code).toBe(1);
     expect(ownLines(bad.stderr)).toEqual([expect.stringMatching(/^roster: mapping: /)]);
+  });
+});
+
+describe(`roster connection with the client secret in a file on ${testDatabaseKind}`, SPAWNS, () => {
+  it('reads the secret from the file (out of the process list), and refuses both forms or an empty file', async () => {
+    const slug = await newOrg();
+    const secretFile = path.join(tmp, 'client-secret');
+    await writeFile(secretFile, `${OIDC_CLIENT.client_secret}\n`);
+    const oidcArgs = ['connection', 'create', '--org', slug, '--type', 'oidc', '--issuer', oidcIdp.url, '--client-id', OIDC_CLIENT.client_id];
+    const created = await runCliJson([...oidcArgs, '--client-secret-file', secretFile], env({ ALLOW_INSECURE_IDP_URLS: 'true' }));
+    const spawned: Record<string, string | undefined> = env();
+    // PostgreSQL runs are given ROSTER_SECRET; the embedded database generated its own on first use.
+    const secret = spawned.ROSTER_SECRET ?? (await readFile(path.join(spawned.DATA_DIR!, 'secret'), 'utf8')).trim();
+    await withDatabase(async (handle) => {
+      const loaded = await loadConnectionForSignIn(handle.db, SecretBox.fromSecrets(secret), String(created.id));
+      expect(loaded?.secret).toBe(OIDC_CLIENT.client_secret);
+    });
+
+    const both = await runCli([...oidcArgs, '--client-secret', 'x', '--client-secret-file', secretFile], env());
+    expect(both.code).toBe(2);
+    expect(ownLines(both.stderr)).toEqual([expect.stringMatching(/give --client-secret or --client-secret-file, not both/)]);
+    await writeFile(secretFile, '\n');
+    const empty = await runCli([...oidcArgs, '--client-secret-file', secretFile], env());
+    expect(empty.code).toBe(1);
+    expect(ownLines(empty.stderr)).toEqual([expect.stringMatching(/--client-secret-file .* is empty/)]);
   });
 });
 
