@@ -113,12 +113,24 @@ export function ssoRoutes(deps: SsoDeps): Hono<Env> {
         }),
       );
     }
-    await deps.rp.provider.interactionFinished(
-      c.env.incoming,
-      c.env.outgoing,
-      { login: { accountId: done.memberId, amr: [done.amr], remember: true } },
-      { mergeWithLastSubmission: false },
-    );
+    try {
+      await deps.rp.provider.interactionFinished(
+        c.env.incoming,
+        c.env.outgoing,
+        { login: { accountId: done.memberId, amr: [done.amr], remember: true } },
+        { mergeWithLastSubmission: false },
+      );
+    } catch (error) {
+      // The app's request expired (or its cookie is gone) while the person was at their IdP.
+      return failed(
+        c,
+        await fail(deps, undefined, browserOf(c), {
+          reason: 'interaction_not_found',
+          detail: `the sign-in succeeded (${done.signInId}) but interaction ${uid} is gone: ${(error as Error).message}`,
+          memberId: done.memberId,
+        }),
+      );
+    }
     return RESPONSE_ALREADY_SENT;
   });
 

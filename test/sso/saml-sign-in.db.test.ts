@@ -188,6 +188,24 @@ describe(`SAML sign-in end to end on ${testDatabaseKind}`, () => {
     expect(end.callback?.searchParams.get('code')).toBeTruthy();
   });
 
+  it('shows a reference page when the app’s request is gone by the time the IdP answers', async () => {
+    const jar = new CookieJar();
+    const { authorizationRequest } = await import('../support/test-app-client.ts');
+    const request = await authorizationRequest(app, { redirectUri: APP_REDIRECT_URI, params: { organization: org.organization.slug } });
+    const toIdp = await browse(request.url, { jar, stopAt: idp.ssoUrl });
+    const { readAuthnRequest } = await import('./support/sign-in-chain.ts');
+    const authn = readAuthnRequest(toIdp.callback!);
+    const acs = await postToAcs(sp.acsUrl, await idp.respond({ ...alice(), sp, inResponseTo: authn.id }), authn.relayState);
+    // Only the flow's cookie is left: the provider's interaction cookie expired meanwhile.
+    const flowCookie = jar.header().split('; ').filter((c) => c.startsWith('roster_flow_')).join('; ');
+    const finish = await fetch(new URL(acs.headers.get('location')!, server.url), { headers: { cookie: flowCookie }, redirect: 'manual' });
+    expect(finish.status).toBe(400);
+    const ref = /<code>([0-9a-f-]{36})<\/code>/.exec(await finish.text())?.[1];
+    const [logged] = await database.handle.db.select().from(schema.signIns).where(eq(schema.signIns.id, ref!));
+    expect(logged).toMatchObject({ outcome: 'failed', reason: 'interaction_not_found' });
+    expect(logged!.memberId).toBeTruthy();
+  });
+
   it('refuses a new IdP subject whose email is already a member, rather than linking it', async () => {
     const chain = await samlSignIn(app, idp, sp, {
       params: { organization: org.organization.slug },
