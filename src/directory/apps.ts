@@ -6,7 +6,7 @@ import { randomBytes } from 'node:crypto';
 import { asc, eq, isNotNull } from 'drizzle-orm';
 import { schema, withTransaction, type Database } from '../db/index.ts';
 import { DomainError } from '../errors.ts';
-import type { SecretBox } from '../secrets/index.ts';
+import { sealContext, type SecretBox } from '../secrets/index.ts';
 import { recordAudit } from './audit.ts';
 import type { Actor } from './context.ts';
 
@@ -44,9 +44,7 @@ const LOOPBACK_HOSTS = new Set(['127.0.0.1', '[::1]', 'localhost']);
 const MAX_URIS = 20;
 
 /** The context a client secret is sealed under: a sealed value copied into another row does not open. */
-export function appSecretContext(clientId: string): string {
-  return `oidc_clients:${clientId}`;
-}
+const appSecretContext = (clientId: string) => sealContext('oidc_clients', clientId);
 
 /**
  * Registers an app. The secret (256 random bits) is returned once and never again; the caller

@@ -5,11 +5,11 @@
 import { eq } from 'drizzle-orm';
 import { schema, type Database } from '../db/index.ts';
 import { DomainError } from '../errors.ts';
-import { SecretBoxError, type SecretBox } from '../secrets/index.ts';
+import { sealContext, SecretBoxError, type SecretBox } from '../secrets/index.ts';
 
 const PROBE_ID = 'probe';
 const PROBE = 'roster secret check';
-const CONTEXT = 'secret_check:probe';
+const CONTEXT = sealContext('secret_check', PROBE_ID);
 
 export async function checkSecret(db: Database, box: SecretBox): Promise<void> {
   await db.insert(schema.secretCheck).values({ id: PROBE_ID, sealedProbe: box.seal(PROBE, CONTEXT) }).onConflictDoNothing();
@@ -27,11 +27,6 @@ export async function checkSecret(db: Database, box: SecretBox): Promise<void> {
     );
   }
   if (opened !== PROBE) throw new Error('secret check probe does not match');
-}
-
-/** The context string binding a sealed value to its row. */
-export function sealContext(table: string, id: string): string {
-  return `${table}:${id}`;
 }
 
 export const SECRET_PROBE = { id: PROBE_ID, value: PROBE, context: CONTEXT } as const;

@@ -7,11 +7,10 @@
 import { eq } from 'drizzle-orm';
 import { schema, withTransaction, type Database } from '../db/index.ts';
 import { DomainError } from '../errors.ts';
-import { SecretBoxError, type SecretBox } from '../secrets/index.ts';
-import { appSecretContext } from './apps.ts';
+import { sealContext, SecretBoxError, type SecretBox } from '../secrets/index.ts';
 import { recordAudit } from './audit.ts';
 import type { Actor } from './context.ts';
-import { SECRET_PROBE, sealContext } from './secret-check.ts';
+import { SECRET_PROBE } from './secret-check.ts';
 
 /** How many values of each kind were sealed with an older key and are now sealed with the current one. */
 export interface ResealedSecrets {
@@ -46,7 +45,7 @@ export async function rotateSealedSecrets(db: Database, box: SecretBox, actor: A
       box,
       'app',
       await tx.select({ id: a.clientId, sealed: a.sealedSecret }).from(a).for('update'),
-      appSecretContext,
+      (clientId) => sealContext('oidc_clients', clientId),
       (id, sealed) => tx.update(a).set({ sealedSecret: sealed }).where(eq(a.clientId, id)),
     );
 

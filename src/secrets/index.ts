@@ -1,2 +1,2 @@
 /** Sealing secrets at rest with a key derived from ROSTER_SECRET. */
-export { SecretBox, SecretBoxError } from './secret-box.ts';
+export { SecretBox, SecretBoxError, sealContext } from './secret-box.ts';

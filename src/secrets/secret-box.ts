@@ -13,6 +13,14 @@ const VERSION = 'v1';
 const IV_BYTES = 12;
 const TAG_BYTES = 16;
 
+/**
+ * The context a value is sealed under: its table and row. Every sealed column uses this one form,
+ * so the code that seals a value, the code that opens it and `roster secret rotate` agree.
+ */
+export function sealContext(table: string, id: string): string {
+  return `${table}:${id}`;
+}
+
 export class SecretBoxError extends Error {
   override readonly name = 'SecretBoxError';
 }

@@ -8,7 +8,7 @@ import { and, asc, eq } from 'drizzle-orm';
 import { schema, withTransaction, type Database } from '../../db/index.ts';
 import { DomainError } from '../../errors.ts';
 import type { OrganizationId } from '../../ids.ts';
-import type { SecretBox } from '../../secrets/index.ts';
+import { sealContext, type SecretBox } from '../../secrets/index.ts';
 import { recordAudit } from '../audit.ts';
 import type { OrgContext } from '../context.ts';
 
@@ -43,7 +43,7 @@ export interface SsoConnectionForSignIn extends SsoConnectionInfo {
   secret: string;
 }
 
-const sealContext = (id: string) => `sso_connections:${id}`;
+const secretContext = (id: string) => sealContext('sso_connections', id);
 
 export async function createSsoConnection(ctx: OrgContext, box: SecretBox, input: SsoConnectionInput): Promise<SsoConnectionInfo> {
   const name = input.name.trim();
@@ -72,7 +72,7 @@ export async function createSsoConnection(ctx: OrgContext, box: SecretBox, input
         preset: input.preset ?? null,
         settings: input.settings,
         mapping: input.mapping,
-        sealedSecret: box.seal(input.secret, sealContext(input.id)),
+        sealedSecret: box.seal(input.secret, secretContext(input.id)),
       })
       .returning();
     if (!row) throw new Error('connection insert returned nothing');
@@ -115,7 +115,7 @@ export async function loadConnectionForSignIn(db: Database, box: SecretBox, id: 
     .innerJoin(schema.organizations, eq(schema.organizations.id, schema.ssoConnections.organizationId))
     .where(eq(schema.ssoConnections.id, id));
   if (!row) return undefined;
-  return { ...toInfo(row.connection), organizationSlug: row.organizationSlug, secret: box.open(row.connection.sealedSecret, sealContext(id)) };
+  return { ...toInfo(row.connection), organizationSlug: row.organizationSlug, secret: box.open(row.connection.sealedSecret, secretContext(id)) };
 }
 
 /** The connections of an organization, by slug, for home-realm discovery: `organization=<slug>`. */
@@ -127,21 +127,6 @@ export async function connectionsOfOrganization(db: Database, slug: string): Pro
     .where(eq(schema.organizations.slug, slug))
     .orderBy(asc(schema.ssoConnections.createdAt));
   return rows.map((r) => toInfo(r.connection));
-}
-
-/** Re-seals every connection secret sealed with an older key; returns how many were re-sealed. */
-export async function resealConnectionSecrets(db: Database, box: SecretBox): Promise<number> {
-  return withTransaction(db, async (tx) => {
-    const rows = await tx.select({ id: schema.ssoConnections.id, sealed: schema.ssoConnections.sealedSecret }).from(schema.ssoConnections).for('update');
-    let count = 0;
-    for (const row of rows) {
-      if (!box.isStale(row.sealed)) continue;
-      const plain = box.open(row.sealed, sealContext(row.id));
-      await tx.update(schema.ssoConnections).set({ sealedSecret: box.seal(plain, sealContext(row.id)) }).where(eq(schema.ssoConnections.id, row.id));
-      count++;
-    }
-    return count;
-  });
 }
 
 function toInfo(row: typeof schema.ssoConnections.$inferSelect): SsoConnectionInfo {

@@ -9,7 +9,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { and, eq, gt, isNotNull, isNull, lt } from 'drizzle-orm';
 import { schema, type Database } from '../../db/index.ts';
 import type { OrganizationId } from '../../ids.ts';
-import type { SecretBox } from '../../secrets/index.ts';
+import { sealContext, type SecretBox } from '../../secrets/index.ts';
 
 /** Long enough for a person to sign in at their IdP (MFA included), short enough to be useless later. */
 export const FLOW_TTL_SECONDS = 600;
@@ -41,7 +41,7 @@ export interface AnsweredFlow {
 }
 
 export const hashBrowserSecret = (secret: string) => createHash('sha256').update(secret).digest('base64url');
-const flowContext = (id: string) => `sso_flows:${id}`;
+const flowContext = (id: string) => sealContext('sso_flows', id);
 
 /** A new random value: a flow id, or a browser cookie. 256 bits, 43 characters (RelayState allows 80 bytes). */
 export const randomFlowValue = () => randomBytes(32).toString('base64url');

@@ -7,7 +7,7 @@ import { calculateJwkThumbprint, exportJWK, generateKeyPair, type JWK } from 'jo
 import { desc, gt, isNull, max, or, sql } from 'drizzle-orm';
 import { schema, withTransaction, type Database } from '../../db/index.ts';
 import { DomainError } from '../../errors.ts';
-import type { SecretBox } from '../../secrets/index.ts';
+import { sealContext, type SecretBox } from '../../secrets/index.ts';
 
 const keys = schema.oidcSigningKeys;
 const ALG = 'RS256';
@@ -20,9 +20,7 @@ const LOCK = 'roster.oidc_signing_keys';
  */
 export const LONGEST_SIGNED_TOKEN_SECONDS = 3600;
 
-export function signingKeyContext(kid: string): string {
-  return `oidc_signing_keys:${kid}`;
-}
+const signingKeyContext = (kid: string) => sealContext('oidc_signing_keys', kid);
 
 /** Creates the first signing key unless an active one exists; safe when several instances start at once. */
 export async function ensureSigningKey(db: Database, box: SecretBox): Promise<{ kid: string; created: boolean }> {
