@@ -8,7 +8,7 @@ import { memberFitsRequest, memberTokenClaims, pruneSignInState } from '../direc
 import type { Logger } from '../http/index.ts';
 import { startPeriodicTask } from '../jobs/index.ts';
 import type { SecretBox } from '../secrets/index.ts';
-import { createRosterProvider, ensureSigningKey, startProviderMaintenance, type RosterProvider } from './provider/index.ts';
+import { createRosterProvider, startProviderMaintenance, type RosterProvider } from './provider/index.ts';
 import { interactionPath } from './urls.ts';
 
 export async function createSignInProvider(options: {
@@ -20,7 +20,6 @@ export async function createSignInProvider(options: {
   logger: Logger;
   proxy?: boolean;
 }): Promise<RosterProvider> {
-  await ensureSigningKey(options.db, options.box);
   return createRosterProvider({
     db: options.db,
     box: options.box,

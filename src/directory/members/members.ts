@@ -113,7 +113,7 @@ export async function resolveSignIn(
       target: { type: 'member', id },
       details: { email: created.email, source: 'jit', connection: input.connectionId },
     });
-    return { ok: true, member: await withTeams(tx, created), created: true };
+    return { ok: true, member: toMember(created, []), created: true };
   });
 }
 
@@ -139,7 +139,7 @@ async function signInLinked(tx: Database, linked: Linked, profile: SignInProfile
     .set({ groups: profile.groups, rawAttributes: profile.raw, lastSignInAt: now })
     .where(eq(schema.memberIdentities.id, linked.identityId));
   const refreshed = await refreshMember(tx, member, profile, now);
-  return { ok: true, member: await withTeams(tx, refreshed), created: false };
+  return { ok: true, member: toMember(refreshed, []), created: false };
 }
 
 async function refreshMember(tx: Database, member: typeof schema.members.$inferSelect, profile: SignInProfile, now: Date) {
@@ -164,11 +164,6 @@ async function refreshMember(tx: Database, member: typeof schema.members.$inferS
   }
   const [row] = await tx.update(schema.members).set(changes).where(eq(schema.members.id, member.id)).returning();
   return row ?? member;
-}
-
-// Teams arrive with the members issue; until then every member is in none.
-async function withTeams(_tx: Database, row: typeof schema.members.$inferSelect): Promise<Member> {
-  return toMember(row, []);
 }
 
 export async function listMembers(ctx: OrgContext): Promise<Member[]> {
@@ -291,6 +286,7 @@ export async function memberTokenClaims(db: Database, memberId: string): Promise
   };
 }
 
+// Teams arrive with the members issue; until then every member is in none.
 function toMember(row: typeof schema.members.$inferSelect, teams: string[]): Member {
   return {
     id: row.id,
@@ -313,20 +309,22 @@ function toMember(row: typeof schema.members.$inferSelect, teams: string[]): Mem
  * connection: a member of that organization, and, for a connection, one linked through it.
  */
 export async function memberFitsRequest(db: Database, memberId: string, request: { organization?: string; connection?: string }): Promise<boolean> {
+  if (request.connection !== undefined && !isUuid(request.connection)) return false;
+  const connection = request.connection?.toLowerCase();
   const [row] = await db
-    .select({ slug: schema.organizations.slug })
+    .select({ slug: schema.organizations.slug, identity: schema.memberIdentities.id })
     .from(schema.members)
     .innerJoin(schema.organizations, eq(schema.organizations.id, schema.members.organizationId))
-    .where(eq(schema.members.id, memberId));
+    .leftJoin(
+      schema.memberIdentities,
+      and(
+        eq(schema.memberIdentities.memberId, schema.members.id),
+        connection === undefined ? sql`false` : eq(schema.memberIdentities.connectionId, connection),
+      ),
+    )
+    .where(eq(schema.members.id, memberId))
+    .limit(1);
   if (!row) return false;
   if (request.organization !== undefined && request.organization !== row.slug) return false;
-  if (request.connection !== undefined) {
-    if (!isUuid(request.connection)) return false;
-    const [identity] = await db
-      .select({ id: schema.memberIdentities.id })
-      .from(schema.memberIdentities)
-      .where(and(eq(schema.memberIdentities.memberId, memberId), eq(schema.memberIdentities.connectionId, request.connection.toLowerCase())));
-    if (!identity) return false;
-  }
-  return true;
+  return connection === undefined || row.identity !== null;
 }
