@@ -23,7 +23,7 @@ import { createTestOrganization, uniqueSlug } from '../support/factories.ts';
 import { startRosterServer, type TestRosterServer } from '../support/roster-server.ts';
 import { browse, CookieJar, discoverApp } from '../support/test-app-client.ts';
 import { createTestSamlIdp, type TestSamlIdp } from './saml/support/test-idp.ts';
-import { APP_REDIRECT_URI, exchange, postToAcs, samlSignIn } from './support/sign-in-chain.ts';
+import { APP_REDIRECT_URI, exchange, postToAcs, samlAnswerAtAcs, samlSignIn } from './support/sign-in-chain.ts';
 
 const database = useTestDatabase();
 
@@ -170,13 +170,7 @@ describe(`SAML sign-in end to end on ${testDatabaseKind}`, () => {
   });
 
   it('hands the result only to the browser that started the sign-in', async () => {
-    const jar = new CookieJar();
-    const { authorizationRequest } = await import('../support/test-app-client.ts');
-    const request = await authorizationRequest(app, { redirectUri: APP_REDIRECT_URI, params: { organization: org.organization.slug } });
-    const toIdp = await browse(request.url, { jar, stopAt: idp.ssoUrl });
-    const { readAuthnRequest } = await import('./support/sign-in-chain.ts');
-    const authn = readAuthnRequest(toIdp.callback!);
-    const acs = await postToAcs(sp.acsUrl, await idp.respond({ ...alice(), sp, inResponseTo: authn.id }), authn.relayState);
+    const { jar, acs } = await samlAnswerAtAcs(app, idp, sp, { params: { organization: org.organization.slug }, user: alice() });
     expect(acs.status).toBe(303);
     const finish = new URL(acs.headers.get('location')!, server.url).href;
 
@@ -189,13 +183,7 @@ describe(`SAML sign-in end to end on ${testDatabaseKind}`, () => {
   });
 
   it('shows a reference page when the app’s request is gone by the time the IdP answers', async () => {
-    const jar = new CookieJar();
-    const { authorizationRequest } = await import('../support/test-app-client.ts');
-    const request = await authorizationRequest(app, { redirectUri: APP_REDIRECT_URI, params: { organization: org.organization.slug } });
-    const toIdp = await browse(request.url, { jar, stopAt: idp.ssoUrl });
-    const { readAuthnRequest } = await import('./support/sign-in-chain.ts');
-    const authn = readAuthnRequest(toIdp.callback!);
-    const acs = await postToAcs(sp.acsUrl, await idp.respond({ ...alice(), sp, inResponseTo: authn.id }), authn.relayState);
+    const { jar, acs } = await samlAnswerAtAcs(app, idp, sp, { params: { organization: org.organization.slug }, user: alice() });
     // Only the flow's cookie is left: the provider's interaction cookie expired meanwhile.
     const flowCookie = jar.header().split('; ').filter((c) => c.startsWith('roster_flow_')).join('; ');
     const finish = await fetch(new URL(acs.headers.get('location')!, server.url), { headers: { cookie: flowCookie }, redirect: 'manual' });

@@ -37,21 +37,19 @@ export interface SamlChain {
   end: BrowseResult;
 }
 
+export interface SamlChainOptions {
+  params: Record<string, string>;
+  user: Omit<TestResponseInput, 'sp' | 'inResponseTo'>;
+  answer?: (authn: { id: string; relayState: string }) => Promise<{ samlResponse: string; relayState: string | undefined }>;
+  jar?: CookieJar;
+}
+
 /**
- * App → Roster → (redirect to the IdP) → IdP answers → ACS → Roster → app. `answer` lets a test
- * change what the IdP posts (the response, the RelayState).
+ * The first half: app → Roster → (redirect to the IdP) → the IdP's answer posted to the ACS.
+ * `acs` is Roster's answer there, before the browser follows it. `answer` lets a test change what
+ * the IdP posts (the response, the RelayState).
  */
-export async function samlSignIn(
-  config: oidc.Configuration,
-  idp: TestSamlIdp,
-  sp: SamlSpSettings,
-  options: {
-    params: Record<string, string>;
-    user: Omit<TestResponseInput, 'sp' | 'inResponseTo'>;
-    answer?: (authn: { id: string; relayState: string }) => Promise<{ samlResponse: string; relayState: string | undefined }>;
-    jar?: CookieJar;
-  },
-): Promise<SamlChain> {
+export async function samlAnswerAtAcs(config: oidc.Configuration, idp: TestSamlIdp, sp: SamlSpSettings, options: SamlChainOptions) {
   const request = await authorizationRequest(config, { redirectUri: APP_REDIRECT_URI, params: options.params });
   const jar = options.jar ?? new CookieJar();
   const toIdp = await browse(request.url, { jar, stopAt: idp.ssoUrl });
@@ -61,6 +59,12 @@ export async function samlSignIn(
     ? await options.answer(authn)
     : { samlResponse: await idp.respond({ ...options.user, sp, inResponseTo: authn.id }), relayState: authn.relayState };
   const acs = await postToAcs(sp.acsUrl, answer.samlResponse, answer.relayState);
+  return { request, jar, authn, acs };
+}
+
+/** The whole chain: app → Roster → IdP → ACS → Roster → app. */
+export async function samlSignIn(config: oidc.Configuration, idp: TestSamlIdp, sp: SamlSpSettings, options: SamlChainOptions): Promise<SamlChain> {
+  const { request, jar, authn, acs } = await samlAnswerAtAcs(config, idp, sp, options);
   const location = acs.headers.get('location');
   if (acs.status !== 303 || location === null) return { request, jar, authn, end: { callback: undefined, response: acs, visited: [sp.acsUrl] } };
   jar.store(acs);
