@@ -15,6 +15,7 @@ import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { exportJWK, generateKeyPair, type JWK } from 'jose';
 import Provider, { type ClientMetadata, type Configuration } from 'oidc-provider';
+import { CookieJar } from './test-app-client.ts';
 
 export interface TestOidcClient {
   client_id: string;
@@ -147,7 +148,7 @@ async function finishLogin(provider: Provider, req: IncomingMessage, res: Server
 
 /** Follows redirects with a cookie jar until one leaves the IdP: that is the client's callback. */
 async function browse(idpUrl: string, start: URL, accountId: string, deny: boolean): Promise<URL> {
-  const jar = new Map<string, string>();
+  const jar = new CookieJar();
   let next = new URL(start.href);
   for (let hop = 0; hop < 10; hop++) {
     if (next.origin !== new URL(idpUrl).origin) return next;
@@ -155,13 +156,9 @@ async function browse(idpUrl: string, start: URL, accountId: string, deny: boole
       next.searchParams.set('account', accountId);
       if (deny) next.searchParams.set('deny', '1');
     }
-    const cookie = [...jar].map(([name, value]) => `${name}=${value}`).join('; ');
+    const cookie = jar.header();
     const response = await fetch(next, { redirect: 'manual', headers: cookie ? { cookie } : {} });
-    for (const line of response.headers.getSetCookie()) {
-      const pair = line.split(';', 1)[0] ?? '';
-      const eq = pair.indexOf('=');
-      if (eq > 0) jar.set(pair.slice(0, eq), pair.slice(eq + 1));
-    }
+    jar.store(response);
     const location = response.headers.get('location');
     if (!location) {
       throw new Error(`the test IdP answered ${response.status} without a redirect: ${await response.text()}`);
