@@ -5,7 +5,7 @@
 import { Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { requestId } from 'hono/request-id';
-import { adminApiRoutes, consoleRoutes, controlRoutes } from './admin/index.ts';
+import { consoleRoutes, controlRoutes, createAdminApi } from './admin/index.ts';
 import { publicUrlOf, type Config } from './config.ts';
 import { migrationStatus, type DatabaseHandle } from './db/index.ts';
 import { failureSummary } from './http/index.ts';
@@ -26,6 +26,8 @@ export interface AppDeps {
   box: SecretBox;
   /** Roster's OpenID Provider; absent, /oauth2 and /sso are not served (tests of other surfaces). */
   provider?: RosterProvider | undefined;
+  /** The time the domain reads (invitation expiry); absent, the system clock. Tests move it. */
+  clock?: (() => Date) | undefined;
   /** Receives an entry per authenticated SCIM request (the batching writer); absent, nothing is logged. */
   requestLog?: RequestLogSink | undefined;
 }
@@ -69,7 +71,17 @@ export function createApp(deps: AppDeps): Hono {
     onError: (c) => jsonError(c, 413, 'payload_too_large', `request body exceeds the limit of ${config.maxBodyBytes} bytes`),
   });
   app.use('/api/*', jsonBodyLimit);
-  app.route('/api/v1', adminApiRoutes({ db: handle.db, publicUrl, box: deps.box, allowInsecureIdpUrls: config.allowInsecureIdpUrls }));
+  app.route(
+    '/api/v1',
+    createAdminApi({
+      db: handle.db,
+      publicUrl,
+      box: deps.box,
+      allowInsecureIdpUrls: config.allowInsecureIdpUrls,
+      verifyAppToken: deps.provider?.verifyAppToken,
+      clock: deps.clock,
+    }),
+  );
 
   if (deps.controlToken !== undefined) {
     app.use('/_roster/*', jsonBodyLimit);

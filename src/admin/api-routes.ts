@@ -6,19 +6,14 @@
  * CLI's command of the same name, so both answer with the same JSON.
  */
 import { Hono, type Context } from 'hono';
-import type { Database } from '../db/index.ts';
+import type { AdminApiDeps, AdminEnv } from './api/index.ts';
 import {
-  authenticateApiKey,
   deleteDirectory,
   enterOrganization,
   listDirectories,
-  listOrganizations,
   listRequests,
-  type Actor,
 } from '../directory/index.ts';
 import { DomainError } from '../errors.ts';
-import { readBearer } from '../http/index.ts';
-import { jsonError, jsonErrorFor } from '../http/index.ts';
 import { deletedDirectoryJson } from './operations.ts';
 import { loggedRequestJson, parseBefore } from './request-log-json.ts';
 import {
@@ -38,39 +33,14 @@ import {
   listSignInsJson,
   MAX_SIGN_IN_PAGE,
   parseInput,
-  type SsoCommandEnv,
 } from './sso-operations.ts';
 
-type AdminVariables = { actor: Actor };
+type AdminVariables = AdminEnv['Variables'];
 
-export interface AdminApiOptions extends SsoCommandEnv {
-  db: Database;
-}
-
-export function adminApiRoutes(options: AdminApiOptions): Hono<{ Variables: AdminVariables }> {
+export function adminApiRoutes(options: AdminApiDeps): Hono<{ Variables: AdminVariables }> {
   const api = new Hono<{ Variables: AdminVariables }>();
   const orgContext = (c: Context<{ Variables: AdminVariables }>) =>
     enterOrganization({ db: options.db, actor: c.get('actor') }, c.req.param('slug') ?? '');
-
-  api.use('*', async (c, next) => {
-    const bearer = readBearer(c.req.header('Authorization'));
-    if (!bearer.ok) {
-      c.header('WWW-Authenticate', 'Bearer realm="admin"');
-      return jsonError(c, 401, 'unauthenticated', bearer.reason === 'missing' ? 'API key required' : 'malformed Authorization header');
-    }
-    const key = await authenticateApiKey(options.db, bearer.token);
-    if (!key) {
-      c.header('WWW-Authenticate', 'Bearer realm="admin", error="invalid_token"');
-      return jsonError(c, 401, 'unauthenticated', 'invalid or revoked API key');
-    }
-    c.set('actor', { type: 'api_key', id: key.id });
-    await next();
-  });
-
-  api.get('/organizations', async (c) => {
-    const orgs = await listOrganizations({ db: options.db, actor: c.get('actor') });
-    return c.json({ data: orgs.map((o) => ({ id: o.id, slug: o.slug, name: o.name, createdAt: o.createdAt.toISOString() })) });
-  });
 
   api.get('/organizations/:slug/directories', async (c) => {
     const ctx = await enterOrganization({ db: options.db, actor: c.get('actor') }, c.req.param('slug'));
@@ -152,8 +122,6 @@ export function adminApiRoutes(options: AdminApiOptions): Hono<{ Variables: Admi
 
   api.get('/apps', async (c) => c.json({ data: await listAppClients(options.db) }));
 
-  api.all('*', (c) => jsonError(c, 404, 'not_found', `no admin API endpoint at ${c.req.method} ${c.req.path}`));
-  api.onError((error, c) => jsonErrorFor(c, error));
   return api;
 }
 

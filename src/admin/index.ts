@@ -1,5 +1,5 @@
 /** The operator surface: the admin API, the local control endpoint and the command table behind both. */
-export { adminApiRoutes } from './api-routes.ts';
+export { createAdminApi, type AdminApiDeps, type AppToken } from './api/index.ts';
 export { consoleRoutes } from './console.ts';
 export { controlRoutes } from './control-routes.ts';
 export { operations, runOperation, isOperationName, type OperationName, type OperationEnv } from './operations.ts';

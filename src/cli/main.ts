@@ -13,6 +13,7 @@ import type { OperationName } from '../admin/index.ts';
 import { DIRECTORY_PROVIDER_CHOICES, environmentHelp, EXAMPLES, SUMMARY } from './help.ts';
 import { formatJson, formatText } from './output.ts';
 import { formatRequestLog } from './request-log-output.ts';
+import { addMemberCommands } from './member-commands.ts';
 import { addSsoCommands } from './sso-commands.ts';
 
 interface Io {
@@ -197,7 +198,7 @@ export async function main(argv: string[], io: Io = defaultIo): Promise<number> 
     .addOption(jsonOption())
     .action(run('api-key.revoke', (o) => ({ id: o.id })));
 
-  addSsoCommands(program, {
+  const tools = {
     run,
     jsonOption,
     wholeNumber,
@@ -205,7 +206,10 @@ export async function main(argv: string[], io: Io = defaultIo): Promise<number> 
       const [{ withResolvedSecret }, { SecretBox }] = await Promise.all([import('../secret-file.ts'), import('../secrets/index.ts')]);
       return SecretBox.fromSecrets((await withResolvedSecret(await loadConfig())).secret).currentKeyId;
     },
-  });
+  };
+  addSsoCommands(program, tools);
+  // Each area adds its commands from its own file; invitations go under `member` too.
+  addMemberCommands(program, tools);
 
   /**
    * Whether a page of the request log has an older page after it: only a full page can, and a probe

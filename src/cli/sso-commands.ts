@@ -1,5 +1,5 @@
 /**
- * The SSO commands: connections, apps, domains, members, the sign-in log, signing keys and the
+ * The SSO commands: connections, apps, domains, the sign-in log, signing keys and the
  * master secret. Like every command they only shape the input and print the result; the operation
  * table (src/admin/operations.ts) does the work, here or in the running server.
  */
@@ -253,21 +253,6 @@ export function addSsoCommands(program: Command, tools: CommandTools): void {
     .requiredOption('--org <slug>', 'organization slug')
     .addOption(jsonOption())
     .action(run('domain.list', (o) => ({ org: o.org })));
-
-  const member = program.command('member').description("manage an organization's members");
-  member
-    .command('list')
-    .description("list an organization's members")
-    .requiredOption('--org <slug>', 'organization slug')
-    .addOption(jsonOption())
-    .action(run('member.list', (o) => ({ org: o.org })));
-  member
-    .command('deactivate')
-    .description('deactivate a member: their sessions end at once and apps are sent a back-channel logout')
-    .argument('<id>', 'member id (from member list)')
-    .requiredOption('--org <slug>', 'organization slug')
-    .addOption(jsonOption())
-    .action((id: string, o: Input) => run('member.deactivate', () => ({ org: o.org, member: id }))(o));
 
   const signIn = program.command('sign-in').description("read an organization's sign-in log");
   signIn

@@ -17,8 +17,16 @@ export const auditLog = pgTable(
     targetType: text('target_type').notNull(),
     targetId: text('target_id').notNull(),
     details: jsonb('details').$type<Record<string, unknown>>().notNull().default(sql`'{}'::jsonb`),
+    /** The target's changed fields before and after the change (null where there is no before or after). */
+    before: jsonb('before').$type<Record<string, unknown>>(),
+    after: jsonb('after').$type<Record<string, unknown>>(),
     createdAt: createdAt(),
   },
   // Ascending and read backwards for the newest first, as the request log's (see scim-request-log.ts).
-  (t) => [index('audit_log_organization_created_idx').on(t.organizationId, t.createdAt, t.id)],
+  (t) => [
+    index('audit_log_organization_created_idx').on(t.organizationId, t.createdAt, t.id),
+    index('audit_log_organization_target_idx').on(t.organizationId, t.targetId, t.createdAt),
+    index('audit_log_organization_actor_idx').on(t.organizationId, t.actorId, t.createdAt),
+    index('audit_log_organization_action_idx').on(t.organizationId, t.action, t.createdAt),
+  ],
 );

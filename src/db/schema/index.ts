@@ -6,5 +6,7 @@ export * from './audit-log.ts';
 export * from './directory-resources.ts';
 export * from './scim-request-log.ts';
 export * from './sso.ts';
+export * from './roles.ts';
 export * from './members.ts';
+export * from './invitations.ts';
 export * from './oidc-provider.ts';

@@ -1,12 +1,14 @@
 import { sql } from 'drizzle-orm';
-import { boolean, check, foreignKey, index, jsonb, pgTable, text, timestamp, unique, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
+import { boolean, check, foreignKey, index, jsonb, pgTable, primaryKey, text, timestamp, unique, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
 import { createdAt, updatedAt } from './columns.ts';
 import { organizations } from './organizations.ts';
+import { roles, teams } from './roles.ts';
 import { ssoConnections } from './sso.ts';
 
-export const MEMBER_STATUSES = ['active', 'deactivated'] as const;
+export const MEMBER_STATUSES = ['invited', 'active', 'deactivated'] as const;
 export type MemberStatus = (typeof MEMBER_STATUSES)[number];
-export const MEMBER_SOURCES = ['jit'] as const;
+/** How the member came to be: an invitation, a first SSO sign-in, the SCIM directory, or an admin. */
+export const MEMBER_SOURCES = ['invitation', 'jit', 'scim', 'admin'] as const;
 export type MemberSource = (typeof MEMBER_SOURCES)[number];
 
 /**
@@ -27,10 +29,16 @@ export const members = pgTable(
     givenName: text('given_name'),
     familyName: text('family_name'),
     displayName: text('display_name'),
+    avatarUrl: text('avatar_url'),
     status: text('status').$type<MemberStatus>().notNull().default('active'),
+    /** The key of one of the organization's roles (built-in or custom). */
     role: text('role').notNull().default('member'),
     source: text('source').$type<MemberSource>().notNull(),
+    /** The SCIM user this member is provisioned from, when the directory is its source. */
+    directoryUserId: uuid('directory_user_id'),
     lastSignInAt: timestamp('last_sign_in_at', { withTimezone: true, mode: 'date' }),
+    /** The last time the member was seen using the app or the console (coarse: updated at most every few minutes). */
+    lastSeenAt: timestamp('last_seen_at', { withTimezone: true, mode: 'date' }),
     deactivatedAt: timestamp('deactivated_at', { withTimezone: true, mode: 'date' }),
     createdAt: createdAt(),
     updatedAt: updatedAt(),
@@ -38,7 +46,24 @@ export const members = pgTable(
   (t) => [
     unique('members_organization_id_id_key').on(t.organizationId, t.id),
     uniqueIndex('members_organization_email_key').on(t.organizationId, t.emailKey),
-    check('members_status_check', sql`${t.status} in ('active', 'deactivated')`),
+    foreignKey({
+      name: 'members_role_fkey',
+      columns: [t.organizationId, t.role],
+      foreignColumns: [roles.organizationId, roles.key],
+    }),
+    // Searching starts of email and names, by organization (text_pattern_ops serves LIKE 'x%').
+    index('members_organization_email_pattern_idx').using('btree', t.organizationId, sql`${t.emailKey} text_pattern_ops`),
+    index('members_organization_name_pattern_idx').using(
+      'btree',
+      t.organizationId,
+      sql`lower(coalesce(${t.displayName}, coalesce(${t.givenName}, '') || ' ' || coalesce(${t.familyName}, ''))) text_pattern_ops`,
+    ),
+    index('members_organization_family_name_pattern_idx').using('btree', t.organizationId, sql`lower(${t.familyName}) text_pattern_ops`),
+    index('members_organization_status_idx').on(t.organizationId, t.status),
+    index('members_organization_created_idx').on(t.organizationId, t.createdAt, t.id),
+    index('members_directory_user_idx').on(t.directoryUserId),
+    check('members_status_check', sql`${t.status} in ('invited', 'active', 'deactivated')`),
+    check('members_source_check', sql`${t.source} in ('invitation', 'jit', 'scim', 'admin')`),
   ],
 );
 
@@ -97,5 +122,59 @@ export const consoleSessions = pgTable(
     }).onDelete('cascade'),
     index('console_sessions_member_idx').on(t.memberId),
     index('console_sessions_expires_idx').on(t.expiresAt),
+  ],
+);
+
+/**
+ * One ordered feed of member changes per organization (invited, joined, role or teams changed,
+ * deactivated, reactivated, removed), beside the SCIM directory's feed. Each row is written in the
+ * transaction of the change it describes; ids are time-ordered, so the feed reads in id order.
+ * No foreign key to members: a removed member's events stay.
+ */
+export const memberEvents = pgTable(
+  'member_events',
+  {
+    id: uuid('id').primaryKey(),
+    organizationId: uuid('organization_id')
+      .notNull()
+      .references(() => organizations.id, { onDelete: 'cascade' }),
+    type: text('type').notNull(),
+    memberId: uuid('member_id').notNull(),
+    data: jsonb('data').$type<Record<string, unknown>>().notNull().default(sql`'{}'::jsonb`),
+    actorType: text('actor_type').notNull(),
+    actorId: text('actor_id').notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [index('member_events_organization_idx').on(t.organizationId, t.id)],
+);
+
+export const TEAM_ROLES = ['member', 'admin'] as const;
+export type TeamRole = (typeof TEAM_ROLES)[number];
+
+/**
+ * Who is in which team. `role` scopes a role to the team: a team's `admin` manages that team (its
+ * members and description) and nothing else, whatever their organization role.
+ */
+export const teamMembers = pgTable(
+  'team_members',
+  {
+    organizationId: uuid('organization_id').notNull(),
+    teamId: uuid('team_id').notNull(),
+    memberId: uuid('member_id').notNull(),
+    role: text('role').$type<TeamRole>().notNull().default('member'),
+    createdAt: timestamp('created_at', { withTimezone: true, mode: 'date' }).notNull().defaultNow(),
+  },
+  (t) => [
+    primaryKey({ name: 'team_members_pkey', columns: [t.teamId, t.memberId] }),
+    foreignKey({ name: 'team_members_team_fkey', columns: [t.organizationId, t.teamId], foreignColumns: [teams.organizationId, teams.id] }).onDelete(
+      'cascade',
+    ),
+    foreignKey({
+      name: 'team_members_member_fkey',
+      columns: [t.organizationId, t.memberId],
+      foreignColumns: [members.organizationId, members.id],
+    }).onDelete('cascade'),
+    index('team_members_member_idx').on(t.memberId),
+    check('team_members_role_check', sql`${t.role} in ('member', 'admin')`),
   ],
 );

@@ -1,3 +1,4 @@
 /** Members: the people of an organization as the app sees them. */
 export * from './members.ts';
 export * from './console-sessions.ts';
+export * from './member-events.ts';

@@ -10,7 +10,8 @@ import { isUuid, newId, type OrganizationId } from '../../ids.ts';
 import { recordAudit } from '../audit.ts';
 import type { Actor, OrgContext } from '../context.ts';
 
-export type MemberStatus = 'active' | 'deactivated';
+export type MemberStatus = 'invited' | 'active' | 'deactivated';
+export type MemberSource = 'invitation' | 'jit' | 'scim' | 'admin';
 
 export interface Member {
   id: string;
@@ -19,11 +20,16 @@ export interface Member {
   givenName: string | null;
   familyName: string | null;
   displayName: string | null;
+  avatarUrl: string | null;
   status: MemberStatus;
   role: string;
+  /** Names of the member's teams. */
   teams: string[];
-  source: 'jit';
+  source: MemberSource;
+  directoryUserId: string | null;
   lastSignInAt: Date | null;
+  lastSeenAt: Date | null;
+  deactivatedAt: Date | null;
   createdAt: Date;
 }
 
@@ -286,8 +292,7 @@ export async function memberTokenClaims(db: Database, memberId: string): Promise
   };
 }
 
-// Teams arrive with the members issue; until then every member is in none.
-function toMember(row: typeof schema.members.$inferSelect, teams: string[]): Member {
+export function toMember(row: typeof schema.members.$inferSelect, teams: string[]): Member {
   return {
     id: row.id,
     organizationId: row.organizationId as OrganizationId,
@@ -295,11 +300,15 @@ function toMember(row: typeof schema.members.$inferSelect, teams: string[]): Mem
     givenName: row.givenName,
     familyName: row.familyName,
     displayName: row.displayName,
+    avatarUrl: row.avatarUrl,
     status: row.status,
     role: row.role,
     teams,
     source: row.source,
+    directoryUserId: row.directoryUserId,
     lastSignInAt: row.lastSignInAt,
+    lastSeenAt: row.lastSeenAt,
+    deactivatedAt: row.deactivatedAt,
     createdAt: row.createdAt,
   };
 }

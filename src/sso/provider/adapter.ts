@@ -6,13 +6,18 @@
 import { and, eq, gt, isNull, or, type SQL } from 'drizzle-orm';
 import type { Adapter, AdapterFactory, AdapterPayload } from 'oidc-provider';
 import { schema, type Database } from '../../db/index.ts';
-import { findAppClient, type AppClient } from '../../directory/index.ts';
+import { APP_READ_SCOPES, findAppClient, type AppClient } from '../../directory/index.ts';
 import type { SecretBox } from '../../secrets/index.ts';
 
 const payloads = schema.oidcProviderPayloads;
 
 /** Every app may use these; what a request may actually do is still checked per request. */
 export const CLIENT_GRANT_TYPES = ['authorization_code', 'refresh_token', 'client_credentials'] as const;
+
+/** Scopes an app asks for on a member's behalf (sign-in). */
+export const USER_SCOPES = ['openid', 'offline_access', 'email', 'profile'] as const;
+/** Scopes of the app's own client-credentials token: reading the admin API. */
+export const APP_SCOPES = Object.values(APP_READ_SCOPES);
 
 /**
  * The metadata oidc-provider builds its Client from. `client_secret_basic` is the registered
@@ -28,6 +33,7 @@ export function clientMetadata(app: AppClient): AdapterPayload {
     post_logout_redirect_uris: app.postLogoutRedirectUris,
     ...(app.backchannelLogoutUri === null ? {} : { backchannel_logout_uri: app.backchannelLogoutUri }),
     grant_types: [...CLIENT_GRANT_TYPES],
+    scope: [...USER_SCOPES, ...APP_SCOPES].join(' '),
     response_types: ['code'],
     token_endpoint_auth_method: 'client_secret_basic',
   };

@@ -13,7 +13,7 @@ import Provider, { errors, interactionPolicy, type Configuration, type KoaContex
 import type { Database } from '../../db/index.ts';
 import type { MemberTokenClaims } from '../../directory/index.ts';
 import type { SecretBox } from '../../secrets/index.ts';
-import { createAdapterFactory } from './adapter.ts';
+import { APP_SCOPES, createAdapterFactory, USER_SCOPES } from './adapter.ts';
 import { ensureSigningKey, LONGEST_SIGNED_TOKEN_SECONDS, providerJwks, signingKeysVersion } from './signing-keys.ts';
 
 /** What the app learns about a member, by scope (see CLAIMS): the domain's token claims. */
@@ -58,6 +58,8 @@ export interface RosterProvider {
   handle(req: IncomingMessage, res: ServerResponse): Promise<void>;
   /** Builds a Provider over the current keys and swaps it in. */
   reloadKeys(): Promise<void>;
+  /** The app and scopes of a live client-credentials access token; undefined for anything else. */
+  verifyAppToken(token: string): Promise<{ clientId: string; scopes: string[] } | undefined>;
 }
 
 export const PROVIDER_ROUTES = {
@@ -145,6 +147,13 @@ export async function createRosterProvider(options: RosterProviderOptions): Prom
     async reloadKeys() {
       await build();
     },
+    async verifyAppToken(token) {
+      // Opaque tokens are looked up (the row is the token's state), so a revoked one fails at once.
+      if (token.length > 512) return undefined;
+      const found = await current.provider.ClientCredentials.find(token);
+      if (!found || found.isExpired || found.clientId === undefined) return undefined;
+      return { clientId: found.clientId, scopes: (found.scope ?? '').split(' ').filter(Boolean) };
+    },
   };
 }
 
@@ -165,7 +174,7 @@ function configuration(options: RosterProviderOptions, jwks: Configuration['jwks
     responseTypes: ['code'],
     pkce: { required: () => true },
     extraParams: ['organization', 'connection'],
-    scopes: ['openid', 'offline_access', 'email', 'profile'],
+    scopes: [...USER_SCOPES, ...APP_SCOPES],
     // amr (how the member signed in upstream, from the login result) is not a member claim:
     // oidc-provider adds it to the ID token only when a scope releases it, so openid does.
     claims: {
