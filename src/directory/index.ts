@@ -22,3 +22,4 @@ export * from './members/index.ts';
 export * from './apps.ts';
 export { checkSecret } from './secret-check.ts';
 export { rotateSealedSecrets, type ResealedSecrets } from './secret-rotation.ts';
+export * from './mail/index.ts';

@@ -2,3 +2,5 @@
 export * from './members.ts';
 export * from './console-sessions.ts';
 export * from './member-events.ts';
+export * from './token-claims.ts';
+export * from './seats.ts';

@@ -1,0 +1,2 @@
+/** Email: the outbox every email goes through. */
+export * from './outbox.ts';
