@@ -7,6 +7,7 @@ import { newId, parseDirectoryId, type DirectoryId } from '../ids.ts';
 import { recordAudit } from './audit.ts';
 import type { OrgContext } from './context.ts';
 import { issueScimToken, type IssuedScimToken } from './scim-tokens.ts';
+import { requirePermission, requireRead } from './access/index.ts';
 
 export { DIRECTORY_PROVIDERS, type DirectoryProvider };
 
@@ -40,6 +41,7 @@ export async function createDirectory(
   ctx: OrgContext,
   input: { provider: string; name?: string | undefined },
 ): Promise<{ directory: Directory; token: IssuedScimToken }> {
+  requirePermission(ctx, 'sso.manage', 'creating a directory');
   const provider = parseProvider(input.provider);
   const name = (input.name ?? PROVIDER_NAMES[provider]).trim();
   if (name.length === 0 || name.length > 200) {
@@ -75,6 +77,7 @@ export interface DirectorySummary extends Directory {
 }
 
 export async function listDirectories(ctx: OrgContext): Promise<DirectorySummary[]> {
+  requireRead(ctx, 'directory');
   const d = schema.directories;
   const t = schema.scimTokens;
   const rows = await ctx.db
@@ -93,6 +96,7 @@ export async function listDirectories(ctx: OrgContext): Promise<DirectorySummary
 
 /** Looks a directory up inside the context's organization; another organization's id is "not found". */
 export async function getDirectory(ctx: OrgContext, rawId: string): Promise<Directory> {
+  requireRead(ctx, 'directory');
   const id = parseDirectoryId(rawId);
   if (id === undefined) throw new DomainError('not_found', `no directory "${rawId}" in organization "${ctx.organization.slug}"`);
   const [row] = await ctx.db

@@ -17,6 +17,7 @@ import { DomainError } from '../errors.ts';
 import { parseDirectoryId, type DirectoryId } from '../ids.ts';
 import { recordAudit } from './audit.ts';
 import type { OrgContext } from './context.ts';
+import { requirePermission } from './access/index.ts';
 
 /** What a deletion removed, as recorded in its audit entry. */
 export interface DeletedDirectory {
@@ -33,6 +34,7 @@ export interface DeletedDirectory {
  * since admission reads them from the database.
  */
 export async function deleteDirectory(ctx: OrgContext, input: { directoryId: string }): Promise<DeletedDirectory> {
+  requirePermission(ctx, 'sso.manage', 'deleting a directory');
   const id = parseDirectoryId(input.directoryId);
   const notFound = () => new DomainError('not_found', `no directory "${input.directoryId}" in organization "${ctx.organization.slug}"`);
   if (id === undefined) throw notFound();

@@ -9,6 +9,7 @@ import { DomainError } from '../errors.ts';
 import { newId, parseDirectoryId, parseScimResourceId, type DirectoryId, type OrganizationId } from '../ids.ts';
 import type { Context, OrgContext, OrganizationRef } from './context.ts';
 import { getDirectory } from './directories.ts';
+import { requireRead } from './access/index.ts';
 
 /** One SCIM request as the log keeps it. `requestBody` is already redacted and capped by the caller. */
 export interface RequestLogEntry {
@@ -124,6 +125,7 @@ export interface ListRequestsInput {
 
 /** A directory's requests, newest first; a directory of another organization is "not found". */
 export async function listRequests(ctx: OrgContext, input: ListRequestsInput): Promise<LoggedRequest[]> {
+  requireRead(ctx, 'directory');
   const limit = input.limit ?? 50;
   if (!Number.isInteger(limit) || limit < 1 || limit > MAX_REQUEST_LOG_PAGE) {
     throw new DomainError('invalid_input', `limit must be a whole number from 1 to ${MAX_REQUEST_LOG_PAGE}`, {

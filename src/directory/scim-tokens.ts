@@ -10,6 +10,7 @@ import { recordAudit } from './audit.ts';
 import type { OrgContext } from './context.ts';
 import { getDirectory } from './directories.ts';
 import { issueSecret } from './secret-tokens.ts';
+import { requirePermission } from './access/index.ts';
 
 export interface ScimTokenInfo {
   id: ScimTokenId;
@@ -43,6 +44,7 @@ export async function issueScimToken(ctx: OrgContext, directoryId: DirectoryId):
 }
 
 export async function createScimToken(ctx: OrgContext, input: { directoryId: string }): Promise<IssuedScimToken> {
+  requirePermission(ctx, 'sso.manage', 'creating a SCIM token');
   return withTransaction(ctx.db, async (tx) => {
     const scoped = { ...ctx, db: tx };
     const directory = await getDirectory(scoped, input.directoryId);
@@ -66,6 +68,7 @@ export async function revokeScimToken(
   ctx: OrgContext,
   input: { directoryId: string; tokenId: string },
 ): Promise<ScimTokenInfo> {
+  requirePermission(ctx, 'sso.manage', 'revoking a SCIM token');
   return withTransaction(ctx.db, async (tx) => {
     const directory = await getDirectory({ ...ctx, db: tx }, input.directoryId);
     const tokenId = parseScimTokenId(input.tokenId);

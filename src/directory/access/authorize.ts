@@ -82,3 +82,9 @@ function outsideOrganization(): DomainError {
 function roleOf(actor: Actor): string {
   return actor.type === 'member' ? actor.role : actor.type;
 }
+
+/** What only operators do (apps, the permission catalogue, anything across organizations). */
+export function requireOperator(actor: Actor, doing: string): void {
+  if (actor.type === 'operator' || actor.type === 'api_key' || actor.type === 'system') return;
+  throw new DomainError('forbidden', `${doing} needs an operator API key`);
+}

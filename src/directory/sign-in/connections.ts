@@ -11,6 +11,7 @@ import type { OrganizationId } from '../../ids.ts';
 import { sealContext, type SecretBox } from '../../secrets/index.ts';
 import { recordAudit } from '../audit.ts';
 import type { OrgContext } from '../context.ts';
+import { requirePermission, requireRead } from '../access/index.ts';
 
 export type SsoConnectionType = 'saml' | 'oidc';
 
@@ -46,6 +47,7 @@ export interface SsoConnectionForSignIn extends SsoConnectionInfo {
 const secretContext = (id: string) => sealContext('sso_connections', id);
 
 export async function createSsoConnection(ctx: OrgContext, box: SecretBox, input: SsoConnectionInput): Promise<SsoConnectionInfo> {
+  requirePermission(ctx, 'sso.manage', 'creating an SSO connection');
   const name = input.name.trim();
   if (name.length === 0 || name.length > 200) {
     throw new DomainError('invalid_input', 'connection name must be 1 to 200 characters', { details: { field: 'name' } });
@@ -87,6 +89,7 @@ export async function createSsoConnection(ctx: OrgContext, box: SecretBox, input
 }
 
 export async function listSsoConnections(ctx: OrgContext): Promise<SsoConnectionInfo[]> {
+  requireRead(ctx, 'directory');
   const rows = await ctx.db
     .select()
     .from(schema.ssoConnections)
@@ -96,6 +99,7 @@ export async function listSsoConnections(ctx: OrgContext): Promise<SsoConnection
 }
 
 export async function getSsoConnection(ctx: OrgContext, id: string): Promise<SsoConnectionInfo> {
+  requireRead(ctx, 'directory');
   const [row] = await ctx.db
     .select()
     .from(schema.ssoConnections)
@@ -155,6 +159,7 @@ export interface SsoConnectionChanges {
  * change). A SAML connection still trusts at least one certificate afterwards.
  */
 export async function updateSsoConnection(ctx: OrgContext, id: string, changes: SsoConnectionChanges): Promise<SsoConnectionInfo> {
+  requirePermission(ctx, 'sso.manage', 'changing an SSO connection');
   return withTransaction(ctx.db, async (tx) => {
     const [row] = await tx
       .select()

@@ -10,6 +10,7 @@ import { DomainError, isUniqueViolation } from '../../errors.ts';
 import { newId, type OrganizationId } from '../../ids.ts';
 import { recordAudit } from '../audit.ts';
 import type { OrgContext } from '../context.ts';
+import { requirePermission, requireRead } from '../access/index.ts';
 
 export interface OrganizationDomain {
   id: string;
@@ -38,6 +39,7 @@ export function normaliseDomain(raw: string): string | undefined {
 }
 
 export async function addOrganizationDomain(ctx: OrgContext, input: { domain: string; verified: boolean }): Promise<OrganizationDomain> {
+  requirePermission(ctx, 'sso.manage', 'adding a domain');
   const domain = normaliseDomain(input.domain);
   if (domain === undefined) {
     throw new DomainError('invalid_input', `"${input.domain}" is not a domain name (expected e.g. acme.com)`, { details: { field: 'domain' } });
@@ -71,6 +73,7 @@ export async function addOrganizationDomain(ctx: OrgContext, input: { domain: st
 }
 
 export async function listOrganizationDomains(ctx: OrgContext): Promise<OrganizationDomain[]> {
+  requireRead(ctx, 'directory');
   const rows = await ctx.db
     .select()
     .from(schema.organizationDomains)

@@ -6,6 +6,7 @@ import { and, desc, eq } from 'drizzle-orm';
 import { schema, type Database } from '../../db/index.ts';
 import { newId, type OrganizationId } from '../../ids.ts';
 import type { OrgContext } from '../context.ts';
+import { requireRead } from '../access/index.ts';
 
 export interface SignInAttempt {
   organizationId: OrganizationId | null;
@@ -50,6 +51,7 @@ export async function recordSignIn(db: Database, attempt: SignInAttempt, now = n
 
 /** Newest first. */
 export async function listSignIns(ctx: OrgContext, options: { limit: number; memberId?: string }): Promise<SignInRecord[]> {
+  requireRead(ctx, 'audit');
   const rows = await ctx.db
     .select()
     .from(schema.signIns)
