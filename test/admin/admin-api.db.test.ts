@@ -26,21 +26,29 @@ describe(`admin API authentication on ${testDatabaseKind}`, () => {
 
     const missing = await app.request('/api/v1/organizations/nope/directories', { headers: auth });
     expect(missing.status).toBe(404);
-    expect(await missing.json()).toEqual({ error: { code: 'not_found', message: 'no organization with slug "nope"' } });
+    expect(missing.headers.get('content-type')).toBe('application/problem+json');
+    expect(await missing.json()).toEqual({
+      type: 'urn:roster:problem:not_found',
+      title: 'Not found',
+      status: 404,
+      detail: 'no organization with slug "nope"',
+      code: 'not_found',
+      instance: '/api/v1/organizations/nope/directories',
+    });
 
     await revokeApiKey(contextFor(database.handle), { id: key.id });
     const revoked = await app.request('/api/v1/organizations', { headers: auth });
     expect(revoked.status).toBe(401);
-    expect(await revoked.json()).toEqual({ error: { code: 'unauthenticated', message: 'invalid or revoked API key' } });
+    expect(await revoked.json()).toMatchObject({ status: 401, code: 'unauthenticated', detail: 'invalid, expired or revoked token' });
   });
 
   it('tells a missing key from a malformed header', async () => {
     const { app } = buildTestApp(database.handle);
     const none = await app.request('/api/v1/organizations');
     expect(none.status).toBe(401);
-    expect(none.headers.get('www-authenticate')).toBe('Bearer realm="admin"');
+    expect(none.headers.get('www-authenticate')).toBe('Bearer realm="roster"');
     const malformed = await app.request('/api/v1/organizations', { headers: { Authorization: 'Token x' } });
-    expect(((await malformed.json()) as { error: { message: string } }).error.message).toBe('malformed Authorization header');
+    expect(((await malformed.json()) as { detail: string }).detail).toBe('malformed Authorization header');
   });
 });
 

@@ -43,7 +43,7 @@ describe(`admin API: a directory's whole life on ${testDatabaseKind}`, () => {
     // Another organization names the directory under its own slug: there is no such directory there.
     const foreign = await admin('DELETE', `/organizations/${stranger.organization.slug}/directories/${doomed.directory.id}`);
     expect(foreign.status).toBe(404);
-    expect(((await foreign.json()) as { error: { code: string } }).error.code).toBe('not_found');
+    expect(((await foreign.json()) as { code: string }).code).toBe('not_found');
     expect((await scim.send('GET', `/Users/${alice.id}`)).status).toBe(200);
 
     const deleted = await admin('DELETE', `/organizations/${org.organization.slug}/directories/${doomed.directory.id}`);

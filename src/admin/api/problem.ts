@@ -4,6 +4,7 @@
  * went wrong in this request, `errors` lists each invalid field of a request that failed validation.
  */
 import type { Context } from 'hono';
+import { HTTPException } from 'hono/http-exception';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import { isDatabaseUnavailable } from '../../db/index.ts';
 import { isDomainError } from '../../errors.ts';
@@ -20,6 +21,7 @@ const TITLES: Record<string, string> = {
   precondition_failed: 'Precondition failed',
   limit_exceeded: 'Limit exceeded',
   payload_too_large: 'Payload too large',
+  unsupported_media_type: 'Unsupported media type',
   unavailable: 'Service unavailable',
   internal: 'Internal server error',
 };
@@ -69,6 +71,12 @@ export function problem(
 /** A thrown error as a problem: a DomainError by its code, an unreachable database as 503. */
 export function problemFor(c: Context, error: unknown): Response {
   if (isDomainError(error)) return problem(c, STATUS_BY_CODE[error.code], error.code, error.message, { details: error.details });
+  // Hono's validators throw these for a body that is not JSON, or not of the declared media type.
+  if (error instanceof HTTPException && error.status < 500) {
+    const code = error.status === 415 ? 'unsupported_media_type' : error.status === 413 ? 'payload_too_large' : 'invalid_input';
+    const detail = error.status === 415 ? `the body must be sent as ${c.req.method === 'GET' ? 'a query' : 'application/json'}` : error.message;
+    return problem(c, error.status as ContentfulStatusCode, code, detail);
+  }
   if (isDatabaseUnavailable(error)) {
     return problem(c, 503, 'unavailable', 'the database cannot be reached; retry later', {
       headers: { 'Retry-After': String(DATABASE_RETRY_AFTER_SECONDS) },

@@ -1,9 +1,13 @@
 /** Every area of the admin API registers its routes here, each from its own file. */
-import { adminApiRoutes } from '../api-routes.ts';
+import { registerAppClientRoutes } from './app-client-routes.ts';
+import { registerDirectoryRoutes } from './directory-routes.ts';
 import type { AdminApi, AdminApiDeps } from './env.ts';
 import { registerOrganizationRoutes } from './organization-routes.ts';
+import { registerSsoRoutes } from './sso-routes.ts';
 
 export function registerRoutes(api: AdminApi, deps: AdminApiDeps): void {
   registerOrganizationRoutes(api);
-  api.route('/', adminApiRoutes(deps));
+  registerDirectoryRoutes(api, deps);
+  registerSsoRoutes(api, deps);
+  registerAppClientRoutes(api, deps);
 }

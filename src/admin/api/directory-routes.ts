@@ -1,0 +1,117 @@
+/** SCIM directories of an organization: list, delete, and each directory's request log. */
+import { createRoute, z } from '@hono/zod-openapi';
+import { deleteDirectory, enterOrganization, listDirectories, listRequests, MAX_REQUEST_LOG_PAGE } from '../../directory/index.ts';
+import { deletedDirectoryJson } from '../operations.ts';
+import { loggedRequestJson, parseBefore } from '../request-log-json.ts';
+import type { AdminApi, AdminApiDeps } from './env.ts';
+import { iso, jsonContent, OrgParams, problemResponses, Timestamp } from './schemas.ts';
+
+const DirectorySchema = z
+  .object({
+    id: z.string().uuid(),
+    name: z.string(),
+    provider: z.string(),
+    scimBaseUrl: z.string().url(),
+    liveTokens: z.number().int(),
+    lastRequestAt: Timestamp.nullable(),
+    createdAt: Timestamp,
+  })
+  .openapi('Directory');
+
+const DirectoryParams = OrgParams.extend({ id: z.string().openapi({ param: { name: 'id', in: 'path' }, description: 'Directory id' }) });
+
+const LoggedRequestSchema = z
+  .object({
+    id: z.string().uuid(),
+    time: Timestamp,
+    method: z.string(),
+    path: z.string(),
+    filter: z.string().nullable(),
+    status: z.number().int(),
+    scimType: z.string().nullable(),
+    durationMs: z.number(),
+    resourceType: z.string().nullable(),
+    resourceId: z.string().nullable(),
+    userAgent: z.string().nullable(),
+    requestId: z.string(),
+    requestBody: z.unknown().openapi({ description: 'The request body as received, secrets removed; null when there was none' }),
+  })
+  .openapi('LoggedScimRequest');
+
+const listRoute = createRoute({
+  method: 'get',
+  path: '/organizations/{slug}/directories',
+  tags: ['directories'],
+  summary: "List an organization's SCIM directories",
+  description: 'Needs `sso.manage` for a member, `directory:read` for an app.',
+  request: { params: OrgParams },
+  responses: { 200: jsonContent(z.object({ data: z.array(DirectorySchema) }), 'The directories'), ...problemResponses() },
+});
+
+const deleteRoute = createRoute({
+  method: 'delete',
+  path: '/organizations/{slug}/directories/{id}',
+  tags: ['directories'],
+  summary: 'Delete a directory with its users, groups and tokens',
+  description: 'Answers 200 with what went (how many users, groups and tokens) rather than 204. Needs `sso.manage`.',
+  request: { params: DirectoryParams },
+  responses: {
+    200: jsonContent(
+      z.object({ id: z.string().uuid(), deleted: z.literal(true), users: z.number().int(), groups: z.number().int(), tokens: z.number().int() }),
+      'What the deletion took',
+    ),
+    ...problemResponses(),
+  },
+});
+
+const requestsRoute = createRoute({
+  method: 'get',
+  path: '/organizations/{slug}/directories/{id}/requests',
+  tags: ['directories'],
+  summary: "Read a directory's SCIM request log, newest first",
+  description: 'Page backwards with `before` (the id of the last entry of the previous page, or an ISO 8601 time).',
+  request: {
+    params: DirectoryParams,
+    query: z.object({
+      failed: z.enum(['true', 'false']).optional().openapi({ description: 'Only failed requests (status ≥ 400)' }),
+      limit: z.coerce.number().int().min(1).max(MAX_REQUEST_LOG_PAGE).default(50),
+      before: z.string().optional(),
+    }),
+  },
+  responses: { 200: jsonContent(z.object({ data: z.array(LoggedRequestSchema) }), 'Logged requests'), ...problemResponses() },
+});
+
+export function registerDirectoryRoutes(api: AdminApi, deps: AdminApiDeps): void {
+  api.openapi(listRoute, async (c) => {
+    const ctx = await enterOrganization(c.get('ctx'), c.req.valid('param').slug);
+    const dirs = await listDirectories(ctx);
+    return c.json(
+      {
+        data: dirs.map((d) => ({
+          id: d.id,
+          name: d.name,
+          provider: d.provider,
+          scimBaseUrl: `${deps.publicUrl}/scim/v2/${d.id}`,
+          liveTokens: d.liveTokens,
+          lastRequestAt: iso(d.lastRequestAt),
+          createdAt: d.createdAt.toISOString(),
+        })),
+      },
+      200,
+    );
+  });
+
+  api.openapi(deleteRoute, async (c) => {
+    const { slug, id } = c.req.valid('param');
+    const ctx = await enterOrganization(c.get('ctx'), slug);
+    return c.json({ ...deletedDirectoryJson(await deleteDirectory(ctx, { directoryId: id })), deleted: true as const }, 200);
+  });
+
+  api.openapi(requestsRoute, async (c) => {
+    const { slug, id } = c.req.valid('param');
+    const query = c.req.valid('query');
+    const ctx = await enterOrganization(c.get('ctx'), slug);
+    const entries = await listRequests(ctx, { directoryId: id, failedOnly: query.failed === 'true', limit: query.limit, before: parseBefore(query.before) });
+    return c.json({ data: entries.map(loggedRequestJson) }, 200);
+  });
+}
