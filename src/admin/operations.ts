@@ -6,7 +6,7 @@
  * Outputs are plain JSON; their field names are a contract other tooling relies on.
  */
 import { z } from 'zod';
-import { migrate, type DatabaseHandle } from '../db/index.ts';
+import { migrate } from '../db/index.ts';
 import {
   createApiKey,
   createDirectory,
@@ -24,12 +24,11 @@ import {
   listScimTokens,
   revokeApiKey,
   revokeScimToken,
-  type Actor,
   type Context,
   type DeletedDirectory,
   type ScimTokenInfo,
 } from '../directory/index.ts';
-import type { SecretBox } from '../secrets/index.ts';
+import { define, type Operation, type OperationEnv } from './operation.ts';
 import { loggedRequestJson, parseBefore } from './request-log-json.ts';
 import {
   addDomain,
@@ -52,22 +51,7 @@ import {
   rotateSecret,
 } from './sso-operations.ts';
 
-export interface OperationEnv {
-  handle: DatabaseHandle;
-  actor: Actor;
-  publicUrl: string;
-  /** Seals and opens secrets at rest (connection secrets, app secrets, signing keys). */
-  box: SecretBox;
-  /** ALLOW_INSECURE_IDP_URLS: http IdP URLs accepted, for IdPs on loopback in tests. */
-  allowInsecureIdpUrls: boolean;
-}
-
-interface Operation<S extends z.ZodType> {
-  input: S;
-  run(env: OperationEnv, input: z.infer<S>): Promise<unknown>;
-}
-
-const define = <S extends z.ZodType>(op: Operation<S>): Operation<S> => op;
+export type { OperationEnv } from './operation.ts';
 
 const scimBaseUrl = (publicUrl: string, directoryId: string) => `${publicUrl}/scim/v2/${directoryId}`;
 const iso = (d: Date | null) => (d === null ? null : d.toISOString());
