@@ -4,3 +4,4 @@ export * from './console-sessions.ts';
 export * from './member-events.ts';
 export * from './token-claims.ts';
 export * from './seats.ts';
+export * from './email-codes.ts';
