@@ -28,6 +28,8 @@ import {
   type DeletedDirectory,
   type ScimTokenInfo,
 } from '../directory/index.ts';
+import { auditOperations } from './audit-operations.ts';
+import { memberOperations } from './member-operations.ts';
 import { define, type Operation, type OperationEnv } from './operation.ts';
 import { loggedRequestJson, parseBefore } from './request-log-json.ts';
 import {
@@ -38,12 +40,10 @@ import {
   updateConnection,
   createAppClient,
   createConnection,
-  deactivateMemberJson,
   domainAddInput,
   listAppClients,
   listConnections,
   listDomains,
-  listMembersJson,
   listSignInsJson,
   MAX_SIGN_IN_PAGE,
   parseInput,
@@ -72,6 +72,9 @@ export const deletedDirectoryJson = (d: DeletedDirectory) => ({ id: d.id, delete
 const org = z.string().min(1);
 
 export const operations = {
+  ...auditOperations,
+  ...memberOperations,
+
   migrate: define({
     input: z.object({}),
     run: async (env) => migrate(env.handle),
@@ -244,16 +247,6 @@ export const operations = {
   'domain.list': define({
     input: z.object({ org }),
     run: async (env, input) => listDomains(await enterOrganization(ctxOf(env), input.org)),
-  }),
-
-  'member.list': define({
-    input: z.object({ org }),
-    run: async (env, input) => listMembersJson(await enterOrganization(ctxOf(env), input.org)),
-  }),
-
-  'member.deactivate': define({
-    input: z.object({ org, member: z.string() }),
-    run: async (env, input) => deactivateMemberJson(await enterOrganization(ctxOf(env), input.org), input.member),
   }),
 
   'sign-in.list': define({

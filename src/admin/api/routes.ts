@@ -1,13 +1,19 @@
 /** Every area of the admin API registers its routes here, each from its own file. */
 import { registerAppClientRoutes } from './app-client-routes.ts';
+import { registerAuditRoutes } from './audit-routes.ts';
 import { registerDirectoryRoutes } from './directory-routes.ts';
 import type { AdminApi, AdminApiDeps } from './env.ts';
+import { registerMembersRoutes } from './members-routes.ts';
 import { registerOrganizationRoutes } from './organization-routes.ts';
+import { registerOrganizationSettingsRoutes } from './organization-settings-routes.ts';
 import { registerSsoRoutes } from './sso-routes.ts';
 
 export function registerRoutes(api: AdminApi, deps: AdminApiDeps): void {
   registerOrganizationRoutes(api);
+  registerOrganizationSettingsRoutes(api);
+  registerMembersRoutes(api);
   registerDirectoryRoutes(api, deps);
   registerSsoRoutes(api, deps);
   registerAppClientRoutes(api, deps);
+  registerAuditRoutes(api);
 }
