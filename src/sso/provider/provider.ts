@@ -74,7 +74,7 @@ export const PROVIDER_ROUTES = {
 
 /** Which claims each scope releases; ID tokens carry them too (`conformIdTokenClaims: false`). */
 export const CLAIMS = {
-  openid: ['sub', 'org', 'role', 'teams', 'groups', 'idp'],
+  openid: ['sub', 'org', 'role', 'permissions', 'teams', 'team_roles', 'groups', 'idp'],
   email: ['email', 'email_verified'],
   profile: ['name', 'given_name', 'family_name'],
 } as const;

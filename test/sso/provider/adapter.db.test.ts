@@ -69,6 +69,7 @@ describe(`oidc-provider adapter on ${testDatabaseKind}`, () => {
       post_logout_redirect_uris: [],
       backchannel_logout_uri: 'https://app.example/logout',
       grant_types: ['authorization_code', 'refresh_token', 'client_credentials'],
+      scope: 'openid offline_access email profile members:read teams:read roles:read directory:read audit:read',
       response_types: ['code'],
       token_endpoint_auth_method: 'client_secret_basic',
     });

@@ -49,7 +49,7 @@ describe(`Roster's OpenID Provider on ${testDatabaseKind}`, () => {
       backchannel_logout_supported: true,
     });
     expect(discovery.token_endpoint_auth_methods_supported).toEqual(expect.arrayContaining(['client_secret_basic', 'client_secret_post']));
-    expect(discovery.claims_supported).toEqual(expect.arrayContaining(['org', 'role', 'teams', 'groups', 'idp', 'email']));
+    expect(discovery.claims_supported).toEqual(expect.arrayContaining(['org', 'role', 'permissions', 'teams', 'team_roles', 'groups', 'idp', 'email']));
 
     const jwks = (await (await fetch(`${op.issuer}/.well-known/jwks.json`)).json()) as { keys: Record<string, unknown>[] };
     expect(jwks.keys).toHaveLength(1);
@@ -76,7 +76,9 @@ describe(`Roster's OpenID Provider on ${testDatabaseKind}`, () => {
       name: 'Ada Lovelace',
       org: { id: '0190d3a0-0000-7000-8000-000000000001', slug: 'acme' },
       role: 'admin',
+      permissions: ['members.manage', 'roles.assign', 'teams.manage', 'sso.manage', 'audit.view', 'profile.edit'],
       teams: ['engineering'],
+      team_roles: { engineering: 'admin' },
       groups: ['Engineers', 'Everyone'],
       idp: { connection: 'okta-main', type: 'saml' },
       amr: ['saml'],
@@ -198,7 +200,7 @@ describe(`Roster's OpenID Provider on ${testDatabaseKind}`, () => {
     }
   });
 
-  it('answers the client credentials grant (no API scopes are defined yet)', async () => {
+  it('answers the client credentials grant (the admin API read scopes are tested in test/admin/app-token-api)', async () => {
     const granted = await tokenRequest(op.issuer, { grant_type: 'client_credentials' });
     expect(granted).toMatchObject({ status: 200, body: { token_type: 'Bearer', expires_in: 3600 } });
     const introspected = await fetch(`${op.issuer}/oauth2/introspect`, {
