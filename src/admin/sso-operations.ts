@@ -9,11 +9,9 @@ import type { Database } from '../db/index.ts';
 import {
   addOrganizationDomain,
   createSsoConnection,
-  deactivateMember,
   getSsoConnection,
   updateSsoConnection,
   listApps,
-  listMembers,
   listOrganizationDomains,
   listSignIns,
   listSsoConnections,
@@ -21,7 +19,6 @@ import {
   rotateSealedSecrets,
   type Actor,
   type AppInfo,
-  type Member,
   type OrgContext,
   type OrganizationDomain,
   type SignInRecord,
@@ -253,7 +250,7 @@ export async function listAppClients(db: Database) {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Domains, members, sign-ins
+// Domains and sign-ins
 
 export const domainAddInput = z.object({ domain: z.string(), verified: z.boolean().optional() });
 
@@ -265,19 +262,6 @@ export async function addDomain(ctx: OrgContext, input: z.infer<typeof domainAdd
 
 export async function listDomains(ctx: OrgContext) {
   return (await listOrganizationDomains(ctx)).map((d) => ({ ...domainJson(d), createdAt: d.createdAt.toISOString() }));
-}
-
-export const memberJson = (m: Member) => ({ id: m.id, email: m.email, status: m.status, role: m.role, teams: m.teams, source: m.source });
-
-export async function listMembersJson(ctx: OrgContext) {
-  return (await listMembers(ctx)).map(memberJson);
-}
-
-/** Deactivates a member: their sessions end and every app with a back-channel logout URI is told. */
-export async function deactivateMemberJson(ctx: OrgContext, memberId: string) {
-  if (!isUuid(memberId)) throw new DomainError('invalid_input', `"${memberId}" is not a member id (a UUID)`, { details: { field: 'member' } });
-  const { member, sessionsEnded, logoutsQueued } = await deactivateMember(ctx, memberId);
-  return { id: member.id, status: member.status, sessionsEnded, logoutsQueued };
 }
 
 export const MAX_SIGN_IN_PAGE = 1000;

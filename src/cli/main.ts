@@ -14,7 +14,7 @@ import { DIRECTORY_PROVIDER_CHOICES, environmentHelp, EXAMPLES, SUMMARY } from '
 import { formatJson, formatText } from './output.ts';
 import { formatRequestLog } from './request-log-output.ts';
 import { addAuditCommands } from './audit-commands.ts';
-import { addMemberCommands } from './member-commands.ts';
+import { addMemberCommands, addOrganizationSettingsCommands } from './member-commands.ts';
 import { addSsoCommands } from './sso-commands.ts';
 
 interface Io {
@@ -212,6 +212,7 @@ export async function main(argv: string[], io: Io = defaultIo): Promise<number> 
   addAuditCommands(program, tools);
   // Each area adds its commands from its own file; invitations go under `member` too.
   addMemberCommands(program, tools);
+  addOrganizationSettingsCommands(program, tools);
 
   /**
    * Whether a page of the request log has an older page after it: only a full page can, and a probe

@@ -1,17 +1,25 @@
 /**
  * Members: one person in one organization, as the app sees them. The id is the `sub` of the ID
- * tokens Roster issues. This file holds what SSO needs of a member: resolving a sign-in to one
- * (just in time), listing, deactivating (which ends every session at once) and the claims.
+ * tokens Roster issues. This file holds the member's shape and what SSO needs of one: resolving a
+ * sign-in to a member (just in time) and whether a signed-in member answers a request. Reading
+ * and changing members lives beside it (member-list.ts, member-changes.ts, member-status.ts).
  */
-import { and, asc, eq, isNotNull, sql } from 'drizzle-orm';
+import { and, eq, sql } from 'drizzle-orm';
 import { schema, withTransaction, type Database } from '../../db/index.ts';
-import { DomainError } from '../../errors.ts';
 import { isUuid, newId, type OrganizationId } from '../../ids.ts';
 import { recordAudit } from '../audit.ts';
-import type { Actor, OrgContext } from '../context.ts';
+import type { Actor } from '../context.ts';
 
 export type MemberStatus = 'invited' | 'active' | 'deactivated';
 export type MemberSource = 'invitation' | 'jit' | 'scim' | 'admin';
+export type TeamRole = 'member' | 'admin';
+
+/** A team the member is in, and their role in it. */
+export interface MemberTeam {
+  id: string;
+  name: string;
+  role: TeamRole;
+}
 
 export interface Member {
   id: string;
@@ -23,8 +31,8 @@ export interface Member {
   avatarUrl: string | null;
   status: MemberStatus;
   role: string;
-  /** Names of the member's teams. */
-  teams: string[];
+  /** The member's teams, by name. */
+  teams: MemberTeam[];
   source: MemberSource;
   directoryUserId: string | null;
   lastSignInAt: Date | null;
@@ -172,74 +180,8 @@ async function refreshMember(tx: Database, member: typeof schema.members.$inferS
   return row ?? member;
 }
 
-export async function listMembers(ctx: OrgContext): Promise<Member[]> {
-  const rows = await ctx.db
-    .select()
-    .from(schema.members)
-    .where(eq(schema.members.organizationId, ctx.organization.id))
-    .orderBy(asc(schema.members.emailKey));
-  return rows.map((r) => toMember(r, []));
-}
-
-export async function getMember(ctx: OrgContext, id: string): Promise<Member> {
-  const [row] = await ctx.db
-    .select()
-    .from(schema.members)
-    .where(and(eq(schema.members.organizationId, ctx.organization.id), eq(schema.members.id, id)));
-  if (!row) throw new DomainError('not_found', `no member ${id} in this organization`);
-  return toMember(row, []);
-}
-
-/**
- * Deactivates a member and ends everything they are signed in with, in the same transaction: the
- * OpenID Provider's sessions, grants and tokens (rows keyed by account id), Roster's own console
- * sessions, and a back-channel logout owed to every app that asked for them. Idempotent.
- */
-export async function deactivateMember(ctx: OrgContext, id: string): Promise<{ member: Member; sessionsEnded: number; logoutsQueued: number }> {
-  return withTransaction(ctx.db, async (tx) => {
-    const [row] = await tx
-      .select()
-      .from(schema.members)
-      .where(and(eq(schema.members.organizationId, ctx.organization.id), eq(schema.members.id, id)))
-      .for('update');
-    if (!row) throw new DomainError('not_found', `no member ${id} in this organization`);
-    if (row.status === 'deactivated') return { member: toMember(row, []), sessionsEnded: 0, logoutsQueued: 0 };
-    const [updated] = await tx
-      .update(schema.members)
-      .set({ status: 'deactivated', deactivatedAt: new Date(), updatedAt: new Date() })
-      .where(eq(schema.members.id, id))
-      .returning();
-    const ended = await tx.delete(schema.oidcProviderPayloads).where(eq(schema.oidcProviderPayloads.accountId, id)).returning({ id: schema.oidcProviderPayloads.id });
-    const consoles = await tx.delete(schema.consoleSessions).where(eq(schema.consoleSessions.memberId, id)).returning({ id: schema.consoleSessions.idHash });
-    const queued = await tx
-      .insert(schema.backchannelLogouts)
-      .select(
-        tx
-          .select({
-            id: sql<string>`gen_random_uuid()::text`.as('id'),
-            clientId: schema.oidcClients.clientId,
-            accountId: sql<string>`${id}::text`.as('account_id'),
-            createdAt: sql<Date>`now()`.as('created_at'),
-            attempts: sql<number>`0`.as('attempts'),
-            nextAttemptAt: sql<Date>`now()`.as('next_attempt_at'),
-            deliveredAt: sql<Date | null>`null`.as('delivered_at'),
-            lastError: sql<string | null>`null`.as('last_error'),
-          })
-          .from(schema.oidcClients)
-          .where(isNotNull(schema.oidcClients.backchannelLogoutUri)),
-      )
-      .returning({ id: schema.backchannelLogouts.id });
-    await recordAudit(tx, ctx.actor, {
-      organizationId: ctx.organization.id,
-      action: 'member.deactivated',
-      target: { type: 'member', id },
-      details: { email: row.email, sessionsEnded: ended.length + consoles.length, logoutsQueued: queued.length },
-    });
-    return { member: toMember(updated ?? row, []), sessionsEnded: ended.length + consoles.length, logoutsQueued: queued.length };
-  });
-}
-
-export function toMember(row: typeof schema.members.$inferSelect, teams: string[]): Member {
+/** A member row as the domain shows it, with the teams read beside it. */
+export function toMember(row: typeof schema.members.$inferSelect, teams: MemberTeam[]): Member {
   return {
     id: row.id,
     organizationId: row.organizationId as OrganizationId,

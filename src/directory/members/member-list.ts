@@ -1,0 +1,193 @@
+/**
+ * Reading members: pages of an organization's members, filtered and searched, and one member in
+ * full. Pages are keyset-paged on (email_key, id), and every predicate is written on the very
+ * expressions the migration indexed (see src/db/schema/members.ts), so a page of a large
+ * organization is an index scan, not a sort of the whole organization.
+ */
+import { and, asc, eq, or, sql, type SQL } from 'drizzle-orm';
+import { schema, type Database } from '../../db/index.ts';
+import { DomainError } from '../../errors.ts';
+import { isUuid } from '../../ids.ts';
+import { requireRead } from '../access/index.ts';
+import type { OrgContext } from '../context.ts';
+import { memberNotFound } from './member-locks.ts';
+import { teamsOfMembers } from './member-teams.ts';
+import { toMember, type Member, type MemberSource, type MemberStatus } from './members.ts';
+
+export const MEMBER_STATUSES: readonly MemberStatus[] = ['invited', 'active', 'deactivated'];
+export const MEMBER_SOURCES: readonly MemberSource[] = ['invitation', 'jit', 'scim', 'admin'];
+export const MAX_MEMBER_PAGE = 200;
+/** The longest search prefix: longer ones match nothing an index could not already tell. */
+export const MAX_MEMBER_SEARCH = 200;
+
+/** Where a page resumes: after the member with this email key and id. */
+export interface MemberPosition {
+  emailKey: string;
+  id: string;
+}
+
+export interface MemberQuery {
+  status?: MemberStatus | undefined;
+  /** A role key (built-in or custom). */
+  role?: string | undefined;
+  /** A team, by id or by name. */
+  team?: string | undefined;
+  source?: MemberSource | undefined;
+  /** Matches the start of the email, of the name (display name, or given and family name) or of the family name, in any case. */
+  q?: string | undefined;
+  limit?: number | undefined;
+  after?: MemberPosition | undefined;
+}
+
+export interface MemberPage {
+  members: Member[];
+  /** Where the next page starts; null on the last page. */
+  next: MemberPosition | null;
+}
+
+/** The name as the search index holds it (members_organization_name_pattern_idx). */
+const NAME_EXPRESSION = sql`lower(coalesce(${schema.members.displayName}, coalesce(${schema.members.givenName}, '') || ' ' || coalesce(${schema.members.familyName}, '')))`;
+
+/** A LIKE pattern matching strings that start with `prefix`, taken literally. */
+export function prefixPattern(prefix: string): string {
+  return `${prefix.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+}
+
+/** A page of the organization's members, by email. Any member of the organization may read it; an app needs members:read. */
+export async function listMemberPage(ctx: OrgContext, query: MemberQuery = {}): Promise<MemberPage> {
+  requireRead(ctx, 'members');
+  const limit = query.limit ?? 50;
+  if (!Number.isInteger(limit) || limit < 1 || limit > MAX_MEMBER_PAGE) {
+    throw new DomainError('invalid_input', `limit must be a whole number from 1 to ${MAX_MEMBER_PAGE}`, { details: { field: 'limit' } });
+  }
+  const conditions: (SQL | undefined)[] = [eq(schema.members.organizationId, ctx.organization.id), ...(await filterConditions(ctx, query))];
+  if (query.after) {
+    conditions.push(sql`(${schema.members.emailKey}, ${schema.members.id}) > (${query.after.emailKey}, ${query.after.id}::uuid)`);
+  }
+  const rows = await ctx.db
+    .select()
+    .from(schema.members)
+    .where(and(...conditions))
+    .orderBy(asc(schema.members.emailKey), asc(schema.members.id))
+    .limit(limit + 1);
+  const page = rows.slice(0, limit);
+  const teams = await teamsOfMembers(ctx.db, ctx.organization.id, page.map((r) => r.id));
+  const last = page.at(-1);
+  return {
+    members: page.map((r) => toMember(r, teams.get(r.id) ?? [])),
+    next: rows.length > limit && last ? { emailKey: last.emailKey, id: last.id } : null,
+  };
+}
+
+/** Every member matching the query, page after page (for the CLI and exports). */
+export async function listMembers(ctx: OrgContext, query: Omit<MemberQuery, 'limit' | 'after'> = {}): Promise<Member[]> {
+  const all: Member[] = [];
+  let after: MemberPosition | undefined;
+  do {
+    const page = await listMemberPage(ctx, { ...query, limit: MAX_MEMBER_PAGE, after });
+    all.push(...page.members);
+    after = page.next ?? undefined;
+  } while (after);
+  return all;
+}
+
+async function filterConditions(ctx: OrgContext, query: MemberQuery): Promise<SQL[]> {
+  const m = schema.members;
+  const conditions: SQL[] = [];
+  if (query.status !== undefined) {
+    if (!MEMBER_STATUSES.includes(query.status)) throw invalidChoice('status', query.status, MEMBER_STATUSES);
+    conditions.push(eq(m.status, query.status));
+  }
+  if (query.source !== undefined) {
+    if (!MEMBER_SOURCES.includes(query.source)) throw invalidChoice('source', query.source, MEMBER_SOURCES);
+    conditions.push(eq(m.source, query.source));
+  }
+  if (query.role !== undefined) {
+    await requireRole(ctx.db, ctx, query.role);
+    conditions.push(eq(m.role, query.role));
+  }
+  if (query.team !== undefined) {
+    const teamId = await teamIdOf(ctx.db, ctx, query.team);
+    conditions.push(
+      sql`exists (select 1 from ${schema.teamMembers} where ${schema.teamMembers.teamId} = ${teamId} and ${schema.teamMembers.memberId} = ${m.id})`,
+    );
+  }
+  if (query.q !== undefined) {
+    const q = query.q.trim();
+    if (q.length > MAX_MEMBER_SEARCH) {
+      throw new DomainError('invalid_input', `q must be at most ${MAX_MEMBER_SEARCH} characters`, { details: { field: 'q' } });
+    }
+    if (q !== '') {
+      const pattern = sql`lower(${prefixPattern(q)})`;
+      conditions.push(or(sql`${m.emailKey} like ${pattern}`, sql`${NAME_EXPRESSION} like ${pattern}`, sql`lower(${m.familyName}) like ${pattern}`)!);
+    }
+  }
+  return conditions;
+}
+
+function invalidChoice(field: string, value: string, choices: readonly string[]): DomainError {
+  return new DomainError('invalid_input', `${field} must be one of ${choices.join(', ')} (got "${value}")`, { details: { field } });
+}
+
+/** Refuses a role the organization does not have. */
+export async function requireRole(db: Database, ctx: OrgContext, role: string, field = 'role'): Promise<void> {
+  const [found] = await db
+    .select({ key: schema.roles.key })
+    .from(schema.roles)
+    .where(and(eq(schema.roles.organizationId, ctx.organization.id), eq(schema.roles.key, role)));
+  if (!found) throw new DomainError('invalid_input', `the organization has no role "${role}"`, { details: { field } });
+}
+
+async function teamIdOf(db: Database, ctx: OrgContext, team: string): Promise<string> {
+  const t = schema.teams;
+  const byName = eq(t.nameKey, team.trim().toLowerCase());
+  const [found] = await db
+    .select({ id: t.id })
+    .from(t)
+    .where(and(eq(t.organizationId, ctx.organization.id), isUuid(team) ? or(eq(t.id, team.toLowerCase()), byName) : byName))
+    .limit(1);
+  if (!found) throw new DomainError('invalid_input', `the organization has no team "${team}"`, { details: { field: 'team' } });
+  return found.id;
+}
+
+/** An SSO identity linked to a member. */
+export interface MemberIdentity {
+  id: string;
+  connectionId: string;
+  connectionType: 'saml' | 'oidc';
+  /** The IdP's subject (NameID or `sub`). */
+  subject: string;
+  createdAt: Date;
+  lastSignInAt: Date | null;
+}
+
+export interface MemberDetail extends Member {
+  identities: MemberIdentity[];
+}
+
+/** One member in full: profile, role, teams with their team role, and SSO identities. */
+export async function getMember(ctx: OrgContext, id: string): Promise<MemberDetail> {
+  requireRead(ctx, 'members');
+  if (!isUuid(id)) throw memberNotFound(id);
+  const memberId = id.toLowerCase();
+  const [row] = await ctx.db
+    .select()
+    .from(schema.members)
+    .where(and(eq(schema.members.organizationId, ctx.organization.id), eq(schema.members.id, memberId)));
+  if (!row) throw memberNotFound(id);
+  const teams = (await teamsOfMembers(ctx.db, ctx.organization.id, [memberId])).get(memberId) ?? [];
+  const identities = await ctx.db
+    .select({
+      id: schema.memberIdentities.id,
+      connectionId: schema.memberIdentities.connectionId,
+      connectionType: schema.ssoConnections.type,
+      subject: schema.memberIdentities.subject,
+      createdAt: schema.memberIdentities.createdAt,
+      lastSignInAt: schema.memberIdentities.lastSignInAt,
+    })
+    .from(schema.memberIdentities)
+    .innerJoin(schema.ssoConnections, eq(schema.ssoConnections.id, schema.memberIdentities.connectionId))
+    .where(and(eq(schema.memberIdentities.organizationId, ctx.organization.id), eq(schema.memberIdentities.memberId, memberId)))
+    .orderBy(asc(schema.memberIdentities.createdAt));
+  return { ...toMember(row, teams), identities };
+}
