@@ -20,11 +20,12 @@ import { heading, printMeasurement, printTargets, rate, say, type TargetCheck } 
 import { scaleListScenario, soakScenario } from './long-scenarios.ts';
 import { mulberry32, type BenchContext, type Flags } from './measure.ts';
 import { bigPatchScenario, getScenario, lookupScenario, membershipScenarios, writeScenarios } from './scenarios.ts';
+import { adminScenario } from './admin.ts';
 import { ssoScenario } from './sso.ts';
 import { bulkSeedUsers, seedBaseline, seedGroupsThroughApi, seedUsersThroughApi, type DirectoryTarget } from './seed.ts';
 
 const STANDARD = ['lookup', 'get', 'create', 'patch', 'members', 'big'] as const;
-const ALL = [...STANDARD, 'scale', 'soak', 'sso'];
+const ALL = [...STANDARD, 'scale', 'soak', 'sso', 'admin'];
 
 const USAGE = `usage: npm run bench -- [options]
 
@@ -42,6 +43,8 @@ const USAGE = `usage: npm run bench -- [options]
   --soak[=MIN]          also: an Okta-like mix for MIN minutes (10)
   --only=a,b            run only these of: ${ALL.join(', ')}
                         (sso: whole SAML and OIDC sign-ins at concurrency 8, on request only; alone, it seeds nothing)
+                        (admin: member list/search on 100,000 members, a 10,000-row CSV invite and a
+                        10,000-member bulk deactivate, on request only; alone, it seeds nothing else)
   --rate-limit=N        SCIM_RATE_LIMIT_PER_MINUTE for Roster (1000000: counted, never refused; 0: off)
   --baseline-pipeline=N postgres.js max_pipeline of the baseline (0; the library default is 100)
   --cpu-prof            run Roster under node --cpu-prof (profile written when it stops)
@@ -197,11 +200,12 @@ async function main(): Promise<number> {
     const [version] = await sql<{ v: string }[]>`select current_setting('server_version') as v`;
     say(`PostgreSQL ${version?.v ?? '?'} at ${new URL(adminUrl).host}`);
 
-    // SSO sign-ins: a Roster of their own on the still empty database, before any SCIM seeding.
-    const ssoChecks: TargetCheck[] = [];
-    if (flags.selected.has('sso')) await ssoScenario({ flags, databaseUrl: runUrl, secret, workDir, started, checks: ssoChecks });
-    if ([...flags.selected].every((name) => name === 'sso')) {
-      printTargets(ssoChecks);
+    // SSO sign-ins and the admin API: a Roster of their own on the still empty database, before any SCIM seeding.
+    const ownRosterChecks: TargetCheck[] = [];
+    if (flags.selected.has('sso')) await ssoScenario({ flags, databaseUrl: runUrl, secret, workDir, started, checks: ownRosterChecks });
+    if (flags.selected.has('admin')) await adminScenario({ flags, databaseUrl: runUrl, secret, workDir, started, checks: ownRosterChecks });
+    if ([...flags.selected].every((name) => name === 'sso' || name === 'admin')) {
+      printTargets(ownRosterChecks);
       say(autovacuum.note);
       return 0;
     }
@@ -303,7 +307,7 @@ async function main(): Promise<number> {
 
     if (flags.soakMinutes !== undefined) await soakScenario(ctx, flags.soakMinutes);
 
-    printTargets([...ssoChecks, ...ctx.checks]);
+    printTargets([...ownRosterChecks, ...ctx.checks]);
     say(autovacuum.note);
     say(`(each throughput is measured with the load generator, Roster, the baseline and PostgreSQL sharing this machine's ${cpus.length} cores)`);
     return 0;
