@@ -79,11 +79,14 @@ describe(`SAML sign-in end to end on ${testDatabaseKind}`, () => {
       family_name: 'Liddell',
       org: { id: org.organization.id, slug: org.organization.slug },
       role: 'member',
+      permissions: ['profile.edit'],
       teams: [],
       groups: ['Engineering', 'Admins'],
       idp: { connection: connectionId, type: 'saml' },
       amr: ['saml'],
     });
+    // No team administered: no team_roles claim at all.
+    expect(claims).not.toHaveProperty('team_roles');
     const userinfo = await oidc.fetchUserInfo(app, tokens.access_token, member!.id);
     expect(userinfo).toMatchObject({ sub: member!.id, email: `alice@${domain}`, org: { slug: org.organization.slug } });
 

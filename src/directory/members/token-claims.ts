@@ -1,6 +1,8 @@
 /** The claims of the tokens Roster issues for a member. */
 import { and, eq, sql } from 'drizzle-orm';
-import { schema, type Database } from '../../db/index.ts';
+import { jsonValue, schema, type Database } from '../../db/index.ts';
+import { effectivePermissions } from '../roles/index.ts';
+import { ROSTER_PERMISSIONS } from '../access/index.ts';
 
 export interface MemberTokenClaims {
   sub: string;
@@ -10,8 +12,14 @@ export interface MemberTokenClaims {
   given_name?: string;
   family_name?: string;
   org: { id: string; slug: string };
+  /** The key of the member's role, built-in or custom. */
   role: string;
+  /** What the role lets the member do: Roster's permissions and the app's registered ones. */
+  permissions: string[];
+  /** Names of the member's teams, sorted. */
   teams: string[];
+  /** Teams the member administers (team name → 'admin'); absent when there are none. */
+  team_roles?: Record<string, 'admin'>;
   groups: string[];
   idp: { connection: string; type: 'saml' | 'oidc' };
 }
@@ -19,19 +27,31 @@ export interface MemberTokenClaims {
 /**
  * The claims of an active member for the tokens Roster issues; undefined for an unknown or
  * deactivated member, so no token is issued for them after deactivation. Groups and `idp` come
- * from the identity the member last signed in with.
+ * from the identity the member last signed in with. One statement: the role's permissions, the
+ * app's permission catalogue and the member's teams come as subqueries of the member's row.
  */
 export async function memberTokenClaims(db: Database, memberId: string): Promise<MemberTokenClaims | undefined> {
+  const tm = schema.teamMembers;
+  const t = schema.teams;
   const [row] = await db
     .select({
       member: schema.members,
       slug: schema.organizations.slug,
+      builtin: schema.roles.builtin,
+      rolePermissions: schema.roles.permissions,
+      appPermissions: sql<unknown>`(select coalesce(jsonb_agg(${schema.appPermissions.key} order by ${schema.appPermissions.key}), '[]'::jsonb) from ${schema.appPermissions})`,
+      teams: sql<unknown>`(
+        select coalesce(jsonb_agg(jsonb_build_array(${t.name}, ${tm.role}) order by ${t.name}), '[]'::jsonb)
+        from ${tm} join ${t} on ${t.organizationId} = ${tm.organizationId} and ${t.id} = ${tm.teamId}
+        where ${tm.organizationId} = ${schema.members.organizationId} and ${tm.memberId} = ${schema.members.id}
+      )`,
       groups: schema.memberIdentities.groups,
       connectionId: schema.memberIdentities.connectionId,
       connectionType: schema.ssoConnections.type,
     })
     .from(schema.members)
     .innerJoin(schema.organizations, eq(schema.organizations.id, schema.members.organizationId))
+    .innerJoin(schema.roles, and(eq(schema.roles.organizationId, schema.members.organizationId), eq(schema.roles.key, schema.members.role)))
     .leftJoin(schema.memberIdentities, and(eq(schema.memberIdentities.organizationId, schema.members.organizationId), eq(schema.memberIdentities.memberId, schema.members.id)))
     .leftJoin(schema.ssoConnections, eq(schema.ssoConnections.id, schema.memberIdentities.connectionId))
     .where(eq(schema.members.id, memberId))
@@ -40,6 +60,9 @@ export async function memberTokenClaims(db: Database, memberId: string): Promise
   if (!row || row.member.status !== 'active') return undefined;
   const m = row.member;
   const name = m.displayName ?? ([m.givenName, m.familyName].filter(Boolean).join(' ') || undefined);
+  const catalogue = [...Object.keys(ROSTER_PERMISSIONS), ...jsonValue<string[]>(row.appPermissions)];
+  const teams = jsonValue<[string, string][]>(row.teams);
+  const administered = teams.filter(([, role]) => role === 'admin').map(([team]) => [team, 'admin'] as const);
   return {
     sub: m.id,
     email: m.email,
@@ -49,7 +72,9 @@ export async function memberTokenClaims(db: Database, memberId: string): Promise
     ...(m.familyName === null ? {} : { family_name: m.familyName }),
     org: { id: m.organizationId, slug: row.slug },
     role: m.role,
-    teams: [],
+    permissions: effectivePermissions(m.role, row.builtin ? [] : row.rolePermissions, catalogue),
+    teams: teams.map(([team]) => team).sort(),
+    ...(administered.length === 0 ? {} : { team_roles: Object.fromEntries(administered) }),
     groups: row.groups ?? [],
     idp: { connection: row.connectionId ?? '', type: row.connectionType ?? 'saml' },
   };
