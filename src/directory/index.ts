@@ -12,6 +12,7 @@ export * from './access/index.ts';
 export * from './directory-context.ts';
 export * from './directory-users.ts';
 export * from './directory-groups.ts';
+export * from './directory-read.ts';
 export { loadMembers, type GroupMember, type MemberChange, type MemberInput, type MemberType, type MembershipDelta } from './group-members.ts';
 export type * from './resource-query/index.ts';
 export * from './request-log.ts';

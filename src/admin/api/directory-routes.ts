@@ -1,10 +1,20 @@
 /** SCIM directories of an organization: list, delete, and each directory's request log. */
 import { createRoute, z } from '@hono/zod-openapi';
-import { deleteDirectory, enterOrganization, listDirectories, listRequests, MAX_REQUEST_LOG_PAGE } from '../../directory/index.ts';
+import {
+  deleteDirectory,
+  enterOrganization,
+  listDirectories,
+  listDirectoryGroups,
+  listDirectoryUsers,
+  listGroupUserIds,
+  listRequests,
+  MAX_DIRECTORY_PAGE,
+  MAX_REQUEST_LOG_PAGE,
+} from '../../directory/index.ts';
 import { deletedDirectoryJson } from '../operations.ts';
 import { loggedRequestJson, parseBefore } from '../request-log-json.ts';
 import type { AdminApi, AdminApiDeps } from './env.ts';
-import { iso, jsonContent, OrgParams, problemResponses, Timestamp } from './schemas.ts';
+import { decodeCursor, encodeCursor, iso, jsonContent, OrgParams, pageOf, problemResponses, Timestamp } from './schemas.ts';
 
 const DirectorySchema = z
   .object({
@@ -81,6 +91,64 @@ const requestsRoute = createRoute({
   responses: { 200: jsonContent(z.object({ data: z.array(LoggedRequestSchema) }), 'Logged requests'), ...problemResponses() },
 });
 
+const DirectoryUserSchema = z
+  .object({
+    id: z.string().uuid(),
+    userName: z.string(),
+    externalId: z.string().nullable(),
+    active: z.boolean(),
+    displayName: z.string().nullable(),
+    emails: z.array(z.string()),
+    document: z.record(z.string(), z.unknown()).openapi({ description: 'The SCIM User the IdP pushed (without id and meta)' }),
+    createdAt: Timestamp,
+    updatedAt: Timestamp,
+  })
+  .openapi('DirectoryUser');
+
+const DirectoryGroupSchema = z
+  .object({ id: z.string().uuid(), displayName: z.string(), externalId: z.string().nullable(), memberCount: z.number().int(), createdAt: Timestamp, updatedAt: Timestamp })
+  .openapi('DirectoryGroup');
+
+const DirectoryPageQuery = z.object({
+  limit: z.coerce.number().int().min(1).max(MAX_DIRECTORY_PAGE).default(100),
+  cursor: z.string().optional().openapi({ description: 'The `nextCursor` of the previous page' }),
+});
+
+const READ_DIRECTORY = 'What the IdP pushed over SCIM, paged by id. Needs `sso.manage` for a member, `directory:read` for an app.';
+
+const usersRoute = createRoute({
+  method: 'get',
+  path: '/organizations/{slug}/directories/{id}/users',
+  tags: ['directories'],
+  summary: "Read a directory's users as the IdP pushed them",
+  description: READ_DIRECTORY,
+  request: { params: DirectoryParams, query: DirectoryPageQuery },
+  responses: { 200: jsonContent(pageOf(DirectoryUserSchema), 'A page of users'), ...problemResponses() },
+});
+
+const groupsRoute = createRoute({
+  method: 'get',
+  path: '/organizations/{slug}/directories/{id}/groups',
+  tags: ['directories'],
+  summary: "Read a directory's groups, with how many users each holds",
+  description: READ_DIRECTORY,
+  request: { params: DirectoryParams, query: DirectoryPageQuery },
+  responses: { 200: jsonContent(pageOf(DirectoryGroupSchema), 'A page of groups'), ...problemResponses() },
+});
+
+const groupUsersRoute = createRoute({
+  method: 'get',
+  path: '/organizations/{slug}/directories/{id}/groups/{groupId}/users',
+  tags: ['directories'],
+  summary: "Read the ids of a group's users",
+  description: READ_DIRECTORY,
+  request: { params: DirectoryParams.extend({ groupId: z.string().openapi({ param: { name: 'groupId', in: 'path' } }) }), query: DirectoryPageQuery },
+  responses: { 200: jsonContent(pageOf(z.string().uuid()), "A page of the group's user ids"), ...problemResponses() },
+});
+
+const isId = (v: unknown): v is string => typeof v === 'string';
+const nextCursorOf = (ids: readonly string[], limit: number) => (ids.length === limit ? encodeCursor(ids.at(-1)) : null);
+
 export function registerDirectoryRoutes(api: AdminApi, deps: AdminApiDeps): void {
   api.openapi(listRoute, async (c) => {
     const ctx = await enterOrganization(c.get('ctx'), c.req.valid('param').slug);
@@ -113,5 +181,41 @@ export function registerDirectoryRoutes(api: AdminApi, deps: AdminApiDeps): void
     const ctx = await enterOrganization(c.get('ctx'), slug);
     const entries = await listRequests(ctx, { directoryId: id, failedOnly: query.failed === 'true', limit: query.limit, before: parseBefore(query.before) });
     return c.json({ data: entries.map(loggedRequestJson) }, 200);
+  });
+
+  api.openapi(usersRoute, async (c) => {
+    const { slug, id } = c.req.valid('param');
+    const { limit, cursor } = c.req.valid('query');
+    const ctx = await enterOrganization(c.get('ctx'), slug);
+    const users = await listDirectoryUsers(ctx, { directoryId: id, limit, after: decodeCursor(cursor, isId) });
+    return c.json(
+      {
+        data: users.map((u) => ({ ...u, createdAt: u.createdAt.toISOString(), updatedAt: u.updatedAt.toISOString() })),
+        nextCursor: nextCursorOf(users.map((u) => u.id), limit),
+      },
+      200,
+    );
+  });
+
+  api.openapi(groupsRoute, async (c) => {
+    const { slug, id } = c.req.valid('param');
+    const { limit, cursor } = c.req.valid('query');
+    const ctx = await enterOrganization(c.get('ctx'), slug);
+    const groups = await listDirectoryGroups(ctx, { directoryId: id, limit, after: decodeCursor(cursor, isId) });
+    return c.json(
+      {
+        data: groups.map((g) => ({ ...g, createdAt: g.createdAt.toISOString(), updatedAt: g.updatedAt.toISOString() })),
+        nextCursor: nextCursorOf(groups.map((g) => g.id), limit),
+      },
+      200,
+    );
+  });
+
+  api.openapi(groupUsersRoute, async (c) => {
+    const { slug, id, groupId } = c.req.valid('param');
+    const { limit, cursor } = c.req.valid('query');
+    const ctx = await enterOrganization(c.get('ctx'), slug);
+    const ids = await listGroupUserIds(ctx, { directoryId: id, groupId, limit, after: decodeCursor(cursor, isId) });
+    return c.json({ data: ids, nextCursor: nextCursorOf(ids, limit) }, 200);
   });
 }
