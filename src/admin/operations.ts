@@ -28,6 +28,7 @@ import {
   type DeletedDirectory,
   type ScimTokenInfo,
 } from '../directory/index.ts';
+import { accessOperations } from './access-operations.ts';
 import { auditOperations } from './audit-operations.ts';
 import { memberOperations } from './member-operations.ts';
 import { define, type Operation, type OperationEnv } from './operation.ts';
@@ -72,6 +73,7 @@ export const deletedDirectoryJson = (d: DeletedDirectory) => ({ id: d.id, delete
 const org = z.string().min(1);
 
 export const operations = {
+  ...accessOperations,
   ...auditOperations,
   ...memberOperations,
 

@@ -6,7 +6,10 @@ import type { AdminApi, AdminApiDeps } from './env.ts';
 import { registerMembersRoutes } from './members-routes.ts';
 import { registerOrganizationRoutes } from './organization-routes.ts';
 import { registerOrganizationSettingsRoutes } from './organization-settings-routes.ts';
+import { registerPermissionRoutes } from './permission-routes.ts';
+import { registerRoleRoutes } from './role-routes.ts';
 import { registerSsoRoutes } from './sso-routes.ts';
+import { registerTeamRoutes } from './team-routes.ts';
 
 export function registerRoutes(api: AdminApi, deps: AdminApiDeps): void {
   registerOrganizationRoutes(api);
@@ -16,4 +19,7 @@ export function registerRoutes(api: AdminApi, deps: AdminApiDeps): void {
   registerSsoRoutes(api, deps);
   registerAppClientRoutes(api, deps);
   registerAuditRoutes(api);
+  registerPermissionRoutes(api);
+  registerRoleRoutes(api);
+  registerTeamRoutes(api);
 }
