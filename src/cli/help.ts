@@ -25,7 +25,7 @@ export const SECRET_ROTATION_HELP = [
   '  1. Restart every server with the new secret as ROSTER_SECRET and the old one as',
   '     ROSTER_SECRET_PREVIOUS: they read values sealed with either, and seal new ones with the new.',
   '  2. Run this command with the same two variables. Every sealed value (connection secrets, app',
-  '     secrets, signing keys, sign-ins in progress) is re-sealed with the new secret in one',
+  '     secrets, signing keys, sign-ins in progress, emails) is re-sealed with the new secret in one',
   '     transaction; without ROSTER_SECRET_PREVIOUS it refuses while values sealed with another exist.',
   '  3. Remove ROSTER_SECRET_PREVIOUS and restart the servers.',
   'With the embedded database the secret is normally generated into DATA_DIR/secret. To rotate it,',

@@ -4,12 +4,13 @@
  * secret alone cannot open. The box must hold both secrets (ROSTER_SECRET and
  * ROSTER_SECRET_PREVIOUS); a value that neither opens stops the rotation before anything changes.
  */
-import { eq } from 'drizzle-orm';
+import { eq, sql } from 'drizzle-orm';
 import { schema, withTransaction, type Database } from '../db/index.ts';
 import { DomainError } from '../errors.ts';
 import { sealContext, SecretBoxError, type SecretBox } from '../secrets/index.ts';
 import { recordAudit } from './audit.ts';
 import type { Actor } from './context.ts';
+import { mailSealContext } from './mail/index.ts';
 import { SECRET_PROBE } from './secret-check.ts';
 
 /** How many values of each kind were sealed with an older key and are now sealed with the current one. */
@@ -18,6 +19,8 @@ export interface ResealedSecrets {
   apps: number;
   signingKeys: number;
   flows: number;
+  /** Emails in the outbox (their bodies hold live links). */
+  mails: number;
   probe: number;
 }
 
@@ -68,6 +71,23 @@ export async function rotateSealedSecrets(db: Database, box: SecretBox, actor: A
       (id, sealed) => tx.update(f).set({ sealedOidcSecrets: sealed }).where(eq(f.id, id)),
     );
 
+    // The outbox may hold thousands of emails: their new seals are written in one statement.
+    const o = schema.mailOutbox;
+    const resealedMails: { id: string; sealed: string }[] = [];
+    const mails = await reseal(
+      box,
+      'email',
+      await tx.select({ id: o.id, sealed: o.bodySealed }).from(o).for('update'),
+      mailSealContext,
+      async (id, sealed) => resealedMails.push({ id, sealed }),
+    );
+    if (resealedMails.length > 0) {
+      await tx.execute(sql`
+        update mail_outbox set body_sealed = r.sealed
+        from jsonb_to_recordset(${JSON.stringify(resealedMails)}::jsonb) as r(id uuid, sealed text)
+        where mail_outbox.id = r.id`);
+    }
+
     const p = schema.secretCheck;
     const probe = await reseal(
       box,
@@ -77,7 +97,7 @@ export async function rotateSealedSecrets(db: Database, box: SecretBox, actor: A
       (id, sealed) => tx.update(p).set({ sealedProbe: sealed }).where(eq(p.id, id)),
     );
 
-    const resealed = { connections, apps, signingKeys, flows, probe };
+    const resealed = { connections, apps, signingKeys, flows, mails, probe };
     await recordAudit(tx, actor, {
       organizationId: null,
       action: 'secret.rotated',

@@ -52,10 +52,10 @@ describe(`roster secret rotate on ${testDatabaseKind}`, { timeout: 300_000 }, ()
     const rotated = await runCliJson(['secret', 'rotate'], env({ ROSTER_SECRET: B, ROSTER_SECRET_PREVIOUS: A }));
     expect(rotated).toEqual({
       keyId: SecretBox.fromSecrets(B).currentKeyId,
-      resealed: { connections: 1, apps: 1, signingKeys: 1, flows: 0, probe: 1 },
+      resealed: { connections: 1, apps: 1, signingKeys: 1, flows: 0, mails: 0, probe: 1 },
     });
     const again = await runCliJson(['secret', 'rotate'], env({ ROSTER_SECRET: B, ROSTER_SECRET_PREVIOUS: A }));
-    expect(again).toEqual({ keyId: rotated.keyId, resealed: { connections: 0, apps: 0, signingKeys: 0, flows: 0, probe: 0 } });
+    expect(again).toEqual({ keyId: rotated.keyId, resealed: { connections: 0, apps: 0, signingKeys: 0, flows: 0, mails: 0, probe: 0 } });
 
     // The new secret alone reads everything.
     const list = await runCliJson<{ id: string }[]>(['connection', 'list', '--org', slug], env({ ROSTER_SECRET: B }));

@@ -5,8 +5,10 @@ import { rowsOf } from '../../src/db/index.ts';
 import {
   checkSecret,
   createSsoConnection,
+  enqueueMails,
   findAppClient,
   loadConnectionForSignIn,
+  openMailBody,
   registerApp,
   startFlow,
   takeFlowForAnswer,
@@ -33,6 +35,7 @@ async function sealedValues(): Promise<string[]> {
       union all select sealed_secret from oidc_clients
       union all select sealed_private_jwk from oidc_signing_keys
       union all select sealed_oidc_secrets from sso_flows where sealed_oidc_secrets is not null
+      union all select body_sealed from mail_outbox
       union all select sealed_probe from secret_check`),
   );
   return rows.map((r) => r.sealed).sort();
@@ -63,8 +66,11 @@ describe(`rotateSealedSecrets on ${testDatabaseKind}`, () => {
       browserSecret: 'browser',
       oidcSecrets: { nonce: 'n-1', codeVerifier: 'v-1' },
     });
+    const [mailId] = await enqueueMails(db, boxA, [
+      { organizationId: org.organization.id, kind: 'invitation', to: 'ada@example.com', subject: 'Join', text: 'https://roster.test/invitations/live-link' },
+    ]);
     const before = await sealedValues();
-    expect(before).toHaveLength(5);
+    expect(before).toHaveLength(6);
 
     // Without the old secret nothing can be opened, so nothing is rewritten.
     await expect(rotateSealedSecrets(db, SecretBox.fromSecrets(C))).rejects.toMatchObject({
@@ -76,12 +82,12 @@ describe(`rotateSealedSecrets on ${testDatabaseKind}`, () => {
     const rotating = SecretBox.fromSecrets(B, A);
     expect(await rotateSealedSecrets(db, rotating)).toEqual({
       keyId: rotating.currentKeyId,
-      resealed: { connections: 1, apps: 1, signingKeys: 1, flows: 1, probe: 1 },
+      resealed: { connections: 1, apps: 1, signingKeys: 1, flows: 1, mails: 1, probe: 1 },
     });
     const after = await sealedValues();
     expect(after.every((value) => value.startsWith(`v1.${rotating.currentKeyId}.`))).toBe(true);
     // Run again, nothing is stale any more.
-    expect((await rotateSealedSecrets(db, rotating)).resealed).toEqual({ connections: 0, apps: 0, signingKeys: 0, flows: 0, probe: 0 });
+    expect((await rotateSealedSecrets(db, rotating)).resealed).toEqual({ connections: 0, apps: 0, signingKeys: 0, flows: 0, mails: 0, probe: 0 });
 
     // The new secret alone opens everything, each value still bound to its own row.
     const boxB = SecretBox.fromSecrets(B);
@@ -91,6 +97,8 @@ describe(`rotateSealedSecrets on ${testDatabaseKind}`, () => {
     expect((await ensureSigningKey(db, boxB)).kid).toBe(key.kid);
     expect((await providerJwks(db, boxB)).jwks.keys.map((k) => k.kid)).toEqual([key.kid]);
     expect((await takeFlowForAnswer(db, boxB, { flowId, connectionId: connection.id }))?.oidcSecrets).toEqual({ nonce: 'n-1', codeVerifier: 'v-1' });
+    const [mail] = rowsOf<{ sealed: string }>(await db.execute(sql`select body_sealed as sealed from mail_outbox where id = ${mailId!}`));
+    expect(openMailBody(boxB, mailId!, mail!.sealed)).toEqual({ text: 'https://roster.test/invitations/live-link' });
 
     // And the old one alone no longer does.
     await expect(checkSecret(db, boxA)).rejects.toMatchObject({ code: 'precondition_failed', message: expect.stringMatching(/^ROSTER_SECRET is not the secret/) });

@@ -3,7 +3,8 @@
  * never committed without its email, nor an email sent for a rolled-back one. The delivery job
  * (src/jobs) sends them afterwards. Bodies carry live links and codes, so they are sealed.
  */
-import { schema, type Database } from '../../db/index.ts';
+import { sql } from 'drizzle-orm';
+import type { Database } from '../../db/index.ts';
 import { newId, type OrganizationId } from '../../ids.ts';
 import { sealContext, type SecretBox } from '../../secrets/index.ts';
 
@@ -24,7 +25,14 @@ export interface MailBody {
 
 export const MAIL_OUTBOX_TABLE = 'mail_outbox';
 
-/** Queues emails in one statement; returns their ids in order. */
+/** The context a body is sealed under: its row. */
+export const mailSealContext = (id: string) => sealContext(MAIL_OUTBOX_TABLE, id);
+
+/**
+ * Queues emails in one statement whatever their number (the rows travel as one JSON parameter, so
+ * ten thousand invitations do not meet the protocol's 65,535-parameter limit); returns their ids
+ * in order.
+ */
 export async function enqueueMails(db: Database, box: SecretBox, mails: readonly OutgoingMail[]): Promise<string[]> {
   if (mails.length === 0) return [];
   const rows = mails.map((mail) => {
@@ -32,17 +40,21 @@ export async function enqueueMails(db: Database, box: SecretBox, mails: readonly
     const body: MailBody = mail.html === undefined ? { text: mail.text } : { text: mail.text, html: mail.html };
     return {
       id,
-      organizationId: mail.organizationId,
+      organization_id: mail.organizationId,
       kind: mail.kind,
-      toAddress: mail.to,
+      to_address: mail.to,
       subject: mail.subject,
-      bodySealed: box.seal(JSON.stringify(body), sealContext(MAIL_OUTBOX_TABLE, id)),
+      body_sealed: box.seal(JSON.stringify(body), mailSealContext(id)),
     };
   });
-  await db.insert(schema.mailOutbox).values(rows);
+  await db.execute(sql`
+    insert into mail_outbox (id, organization_id, kind, to_address, subject, body_sealed)
+    select r.id, r.organization_id, r.kind, r.to_address, r.subject, r.body_sealed
+    from jsonb_to_recordset(${JSON.stringify(rows)}::jsonb)
+      as r(id uuid, organization_id uuid, kind text, to_address text, subject text, body_sealed text)`);
   return rows.map((r) => r.id);
 }
 
 export function openMailBody(box: SecretBox, id: string, sealed: string): MailBody {
-  return JSON.parse(box.open(sealed, sealContext(MAIL_OUTBOX_TABLE, id))) as MailBody;
+  return JSON.parse(box.open(sealed, mailSealContext(id))) as MailBody;
 }
