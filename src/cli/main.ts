@@ -13,6 +13,7 @@ import type { OperationName } from '../admin/index.ts';
 import { DIRECTORY_PROVIDER_CHOICES, environmentHelp, EXAMPLES, SUMMARY } from './help.ts';
 import { formatJson, formatText } from './output.ts';
 import { formatRequestLog } from './request-log-output.ts';
+import { addAccessCommands } from './access-commands.ts';
 import { addAuditCommands } from './audit-commands.ts';
 import { addMemberCommands, addOrganizationSettingsCommands } from './member-commands.ts';
 import { addSsoCommands } from './sso-commands.ts';
@@ -210,6 +211,7 @@ export async function main(argv: string[], io: Io = defaultIo): Promise<number> 
   };
   addSsoCommands(program, tools);
   addAuditCommands(program, tools);
+  addAccessCommands(program, tools);
   // Each area adds its commands from its own file; invitations go under `member` too.
   addMemberCommands(program, tools);
   addOrganizationSettingsCommands(program, tools);
