@@ -93,10 +93,8 @@ export function createApp(deps: AppDeps): Hono {
 
   if (deps.provider !== undefined) {
     app.route('/', providerRoutes(deps.provider));
-    app.route(
-      '/sso',
-      ssoRoutes({ db: handle.db, box: deps.box, publicUrl, allowInsecureIdpUrls: config.allowInsecureIdpUrls, logger, rp: deps.provider }),
-    );
+    const sso = { db: handle.db, box: deps.box, publicUrl, allowInsecureIdpUrls: config.allowInsecureIdpUrls, logger, rp: deps.provider, now: deps.clock };
+    app.route('/sso', ssoRoutes(sso));
     app.route('/console', consoleRoutes({ db: handle.db }));
   }
 

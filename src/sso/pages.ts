@@ -1,7 +1,8 @@
 /**
  * The few pages a person may see on Roster itself during a sign-in: the work-email prompt, a
  * choice between connections, and a failure page that shows a reference id and nothing else
- * (the reason is in the sign-in log and the server log, never in the page).
+ * (the reason is in the sign-in log and the server log, never in the page). The pages of email
+ * codes and invitations build on `page`.
  */
 import { html, raw } from 'hono/html';
 import type { HtmlEscapedString } from 'hono/utils/html';
@@ -11,21 +12,21 @@ const STYLE = raw(
     'input,button{font:inherit;padding:.5rem;margin:.25rem 0;width:100%;box-sizing:border-box}code{background:#eee;padding:.1rem .3rem}</style>',
 );
 
-type Html = HtmlEscapedString | Promise<HtmlEscapedString>;
+export type Html = HtmlEscapedString | Promise<HtmlEscapedString>;
 
-function page(title: string, body: Html): Html {
+export function page(title: string, body: Html): Html {
   return html`<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1"><meta name="referrer" content="no-referrer"><title>${title}</title>${STYLE}</head>
 <body>${body}</body></html>`;
 }
 
-export function emailPage(action: string, problem?: string): Html {
+export function emailPage(action: string, problem?: string, value?: string): Html {
   return page(
     'Sign in',
     html`<h1>Sign in</h1>
 <form method="post" action="${action}">
 <label for="email">Work email</label>
-<input id="email" name="email" type="email" autocomplete="email" required autofocus>
+<input id="email" name="email" type="email" autocomplete="email" required autofocus${value === undefined ? '' : html` value="${value}"`}>
 ${problem ? html`<p role="alert">${problem}</p>` : ''}
 <button type="submit">Continue</button>
 </form>`,

@@ -45,11 +45,16 @@ export function ssoRoutes(deps: SsoDeps): Hono<Env> {
   const starter = signInStarter(deps);
   const failed = showFailure;
 
-  const appTarget = (uid: string): SignInTarget => ({
+  /** The app's interaction: its pages, and the organization its authorization request names. */
+  const appTarget = (uid: string, params: Record<string, unknown>): SignInTarget => ({
     purpose: 'app',
     interactionUid: uid,
     emailAction: `${interactionPath(uid)}/email`,
     startHref: (id, hint) => `${interactionPath(uid)}/start?connection=${id}${hint ? `&login_hint=${encodeURIComponent(hint)}` : ''}`,
+    organization: typeof params.organization === 'string' && params.organization !== '' ? params.organization : undefined,
+    codeAction: `${interactionPath(uid)}/code`,
+    restartHref: interactionPath(uid),
+    cookiePath: interactionPath(uid),
   });
 
   /**
@@ -73,29 +78,58 @@ export function ssoRoutes(deps: SsoDeps): Hono<Env> {
     const details = await interactionOf(c);
     if ('ok' in details) return failed(c, details);
     if (details.uid !== c.req.param('uid')) return failed(c, await fail(deps, undefined, browserOf(c), { reason: 'interaction_mismatch', detail: 'the interaction cookie names another interaction' }));
-    const target = appTarget(details.uid);
     const params = details.params as Record<string, string | undefined>;
+    const target = appTarget(details.uid, params);
     const loginHint = params.login_hint?.trim() || undefined;
     if (params.connection) return starter.connection(c, target, params.connection, loginHint, params.organization);
     if (params.organization) return starter.organization(c, target, params.organization, loginHint);
     // After a sign-in begun at the IdP, the connection it came through (see the ACS) comes first.
     const idpInitiated = getCookie(c, IDP_INITIATED_COOKIE);
     if (idpInitiated) return starter.connection(c, target, idpInitiated, loginHint);
-    if (loginHint) return starter.email(c, target, loginHint);
+    // A hinted address that no IdP signs in is confirmed by the person before a code is sent.
+    if (loginHint) return starter.email(c, target, loginHint, { send: false });
     return starter.askEmail(c, target);
   });
 
   app.post('/interaction/:uid/email', bodyLimit({ maxSize: 4096 }), async (c) => {
     const details = await interactionOf(c);
     if ('ok' in details) return failed(c, details);
-    return starter.emailForm(c, appTarget(details.uid));
+    return starter.emailForm(c, appTarget(details.uid, details.params));
+  });
+
+  // The one-time code of a member whose organization has no SSO: checked, it ends the interaction
+  // as an upstream sign-in does, with amr `otp`.
+  app.post('/interaction/:uid/code', bodyLimit({ maxSize: 4096 }), async (c) => {
+    const details = await interactionOf(c);
+    if ('ok' in details) return failed(c, details);
+    if (details.uid !== c.req.param('uid')) return failed(c, await fail(deps, undefined, browserOf(c), { reason: 'interaction_mismatch', detail: 'the interaction cookie names another interaction' }));
+    return starter.code(c, appTarget(details.uid, details.params), async (member) => {
+      try {
+        await deps.rp.provider.interactionFinished(
+          c.env.incoming,
+          c.env.outgoing,
+          { login: { accountId: member.memberId, amr: ['otp'], remember: true } },
+          { mergeWithLastSubmission: false },
+        );
+      } catch (error) {
+        return failed(
+          c,
+          await fail(deps, undefined, browserOf(c), {
+            reason: 'interaction_not_found',
+            detail: `the code was right but interaction ${details.uid} is gone: ${(error as Error).message}`,
+            memberId: member.memberId,
+          }),
+        );
+      }
+      return RESPONSE_ALREADY_SENT;
+    });
   });
 
   app.get('/interaction/:uid/start', async (c) => {
     const details = await interactionOf(c);
     if ('ok' in details) return failed(c, details);
     const params = details.params as Record<string, string | undefined>;
-    return starter.connection(c, appTarget(details.uid), c.req.query('connection') ?? '', c.req.query('login_hint') ?? params.login_hint, params.organization);
+    return starter.connection(c, appTarget(details.uid, params), c.req.query('connection') ?? '', c.req.query('login_hint') ?? params.login_hint, params.organization);
   });
 
   // Back from the IdP: hand the member to the OpenID Provider, which redirects to the app with a code.

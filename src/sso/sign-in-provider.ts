@@ -4,7 +4,7 @@
  * expired provider and sign-in state deleted).
  */
 import type { Database } from '../db/index.ts';
-import { memberFitsRequest, memberTokenClaims, pruneSignInState } from '../directory/index.ts';
+import { memberFitsRequest, memberTokenClaims, pruneEmailCodes, pruneSignInState } from '../directory/index.ts';
 import type { Logger } from '../http/index.ts';
 import { startPeriodicTask } from '../jobs/index.ts';
 import type { SecretBox } from '../secrets/index.ts';
@@ -42,12 +42,13 @@ export function startSignInMaintenance(options: { rp: RosterProvider; db: Databa
     async () => {
       try {
         await pruneSignInState(options.db);
+        await pruneEmailCodes(options.db);
       } catch (error) {
         options.logger.error({ err: error }, 'sign-in state pruning failed');
       }
     },
     undefined,
-    // Expired flows and assertion IDs only cost space: hourly is plenty.
+    // Expired flows, assertion IDs and email codes only cost space: hourly is plenty.
     Math.max(intervalMs, 3_600_000),
   );
   return {

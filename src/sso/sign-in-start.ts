@@ -3,19 +3,23 @@
  * for an app's authorization request (its OpenID Provider interaction) and for Roster's console.
  * A connection is named outright, or found through the organization, or through the verified
  * domain of the person's work email; an organization with several connections lets them choose.
+ * An address no IdP signs in gets a one-time code instead (email-code-sign-in.ts).
  */
 import type { HttpBindings } from '@hono/node-server';
 import type { Context } from 'hono';
 import { setCookie } from 'hono/cookie';
 import {
   connectionsOfOrganization,
+  enterOrganization,
   FLOW_TTL_SECONDS,
   loadConnectionForSignIn,
   organizationForEmail,
   type SsoConnectionForSignIn,
 } from '../directory/index.ts';
+import { isDomainError } from '../errors.ts';
 import { isUuid } from '../ids.ts';
 import type { SsoDeps } from './deps.ts';
+import { emailCodeSignIn, type CodeTarget } from './email-code-sign-in.ts';
 import { chooseConnectionPage, emailPage, failurePage } from './pages.ts';
 import { beginUpstream, fail, type Browser, type SignInFailure } from './upstream.ts';
 import { flowCookie } from './urls.ts';
@@ -23,7 +27,7 @@ import { flowCookie } from './urls.ts';
 export type C = Context<{ Bindings: HttpBindings }>;
 
 /** Who the sign-in is for, and where its own pages post and link to. */
-export interface SignInTarget {
+export interface SignInTarget extends CodeTarget {
   purpose: 'app' | 'console';
   /** The OpenID Provider interaction ('' for the console). */
   interactionUid: string;
@@ -41,6 +45,7 @@ export const showFailure = (c: C, failure: SignInFailure) => c.html(failurePage(
 
 export function signInStarter(deps: SsoDeps) {
   const secure = deps.publicUrl.startsWith('https:');
+  const codes = emailCodeSignIn(deps);
 
   async function start(c: C, target: SignInTarget, connection: SsoConnectionForSignIn, loginHint: string | undefined) {
     const { redirectTo, flowId, browserSecret } = await beginUpstream(deps, connection, {
@@ -65,6 +70,8 @@ export function signInStarter(deps: SsoDeps) {
 
   async function organization(c: C, target: SignInTarget, slug: string, loginHint: string | undefined) {
     const connections = await connectionsOfOrganization(deps.db, slug);
+    // An organization without SSO signs its members in with a code sent to their address.
+    if (connections.length === 0 && (await organizationExists(slug))) return c.html(emailPage(target.emailAction, undefined, loginHint));
     if (connections.length === 0) {
       return showFailure(c, await fail(deps, undefined, browserOf(c), { reason: 'no_connection', detail: `organization "${slug}" has no SSO connection (or does not exist)` }));
     }
@@ -74,10 +81,26 @@ export function signInStarter(deps: SsoDeps) {
     return connection(c, target, connections[0]!.id, loginHint, slug);
   }
 
-  async function email(c: C, target: SignInTarget, address: string) {
-    const found = await organizationForEmail(deps.db, address);
-    if (!found) return c.html(emailPage(target.emailAction, 'No organization signs in with that email domain. Check the address.'), 400);
-    return organization(c, target, found.slug, address);
+  /**
+   * Signs in the owner of an address: through its organization's IdP (the one the request names,
+   * or the one that verified the address's domain) when it has one; otherwise with a one-time code,
+   * sent right away for a posted address (`send`), or after the person confirms a hinted one.
+   */
+  async function email(c: C, target: SignInTarget, address: string, options: { send: boolean } = { send: true }) {
+    const slug = target.organization ?? (await organizationForEmail(deps.db, address))?.slug;
+    if (slug !== undefined && (await connectionsOfOrganization(deps.db, slug)).length > 0) return organization(c, target, slug, address);
+    if (!options.send) return c.html(emailPage(target.emailAction, undefined, address));
+    return codes.send(c, target, address);
+  }
+
+  async function organizationExists(slug: string) {
+    try {
+      await enterOrganization({ db: deps.db, actor: { type: 'system', id: 'sign-in' } }, slug);
+      return true;
+    } catch (error) {
+      if (isDomainError(error) && error.code === 'not_found') return false;
+      throw error;
+    }
   }
 
   /** The posted work-email form. */
@@ -88,5 +111,13 @@ export function signInStarter(deps: SsoDeps) {
     return email(c, target, address);
   }
 
-  return { connection, organization, email, emailForm, askEmail: (c: C, target: SignInTarget) => c.html(emailPage(target.emailAction)) };
+  return {
+    connection,
+    organization,
+    email,
+    emailForm,
+    askEmail: (c: C, target: SignInTarget) => c.html(emailPage(target.emailAction)),
+    /** The posted one-time code, for a sign-in that `finish`es it. */
+    code: codes.verify,
+  };
 }

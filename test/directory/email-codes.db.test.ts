@@ -14,6 +14,7 @@ import {
   issueEmailCode,
   issueSignInCode,
   openMailBody,
+  pruneEmailCodes,
   verifyEmailCode,
   type OrgContext,
 } from '../../src/directory/index.ts';
@@ -238,5 +239,21 @@ describe(`email codes on ${testDatabaseKind}`, () => {
     expect(row!.memberId).toBe(a);
     // An SSO organization named outright sends nothing.
     expect(await issueSignInCode(ctx, box, { email, organizationSlug: withSso.organization.slug, browserSecret: browser() })).toEqual({ sent: false, throttled: false });
+  });
+
+  it('prunes codes once they can neither be used nor count towards the throttle', async () => {
+    const org = await createTestOrganization(database.handle);
+    const { ctx, advance } = clocked(org, new Date('2040-01-01T00:00:00Z'));
+    const memberId = await addMember(org, `ivy@${uniqueSlug('codes')}.example`);
+    const old = await issueEmailCode(ctx, box, { memberId, purpose: 'sign_in', browserSecret: browser() });
+    advance(25 * 60);
+    const recent = await issueEmailCode(ctx, box, { memberId, purpose: 'sign_in', browserSecret: browser() });
+    const left = async () =>
+      (await database.handle.db.select({ id: schema.emailCodes.id }).from(schema.emailCodes).where(eq(schema.emailCodes.memberId, memberId)).orderBy(schema.emailCodes.id)).map((r) => r.id);
+    // The first code expired at 00:10 and counts towards the throttle until 00:15; it is kept a little longer still.
+    await pruneEmailCodes(database.handle.db, new Date('2040-01-01T00:24:59Z'));
+    expect(await left()).toEqual([...old.ids, ...recent.ids]);
+    expect(await pruneEmailCodes(database.handle.db, new Date('2040-01-01T00:25:01Z'))).toBe(1);
+    expect(await left()).toEqual(recent.ids);
   });
 });

@@ -24,7 +24,8 @@ export interface TestRosterServer {
   close(): Promise<void>;
 }
 
-export async function startRosterServer(handle: DatabaseHandle, env: Record<string, string> = {}): Promise<TestRosterServer> {
+/** `clock`: the time the app's verbs and sign-in pages read (invitation and code expiry); tests move it. */
+export async function startRosterServer(handle: DatabaseHandle, env: Record<string, string> = {}, options: { clock?: () => Date } = {}): Promise<TestRosterServer> {
   const ready: { app?: Hono } = {};
   const server = createAdaptorServer({
     fetch: (request, bindings) => (ready.app ? ready.app.fetch(request, bindings) : new Response('starting', { status: 503 })),
@@ -36,7 +37,7 @@ export async function startRosterServer(handle: DatabaseHandle, env: Record<stri
   await checkSecret(handle.db, box);
   const { logger, lines } = capturedLogger();
   const rp = await createSignInProvider({ db: handle.db, box, publicUrl: url, secret: TEST_SECRET, logger });
-  ready.app = createApp({ handle, config, logger, box, provider: rp });
+  ready.app = createApp({ handle, config, logger, box, provider: rp, clock: options.clock });
   return {
     url,
     box,

@@ -8,7 +8,7 @@
  * neither reveals a code (a million guesses need the secret) nor lets anyone else use one.
  */
 import { createHash, createHmac, randomInt, timingSafeEqual } from 'node:crypto';
-import { and, asc, eq, gt, inArray, isNull, notExists, sql } from 'drizzle-orm';
+import { and, asc, eq, gt, inArray, isNull, lt, notExists, sql } from 'drizzle-orm';
 import { schema, withTransaction, type Database } from '../../db/index.ts';
 import { DomainError } from '../../errors.ts';
 import { newId, type OrganizationId } from '../../ids.ts';
@@ -250,7 +250,7 @@ export async function verifyEmailCode(
 /** Deletes codes that can no longer be used nor count towards a throttle. */
 export async function pruneEmailCodes(db: Database, now = new Date()): Promise<number> {
   const cutoff = new Date(now.getTime() - Math.max(EMAIL_CODE_TTL_SECONDS, EMAIL_CODE_LIMIT.windowSeconds) * 1000);
-  const deleted = await db.delete(schema.emailCodes).where(sql`${schema.emailCodes.expiresAt} < ${cutoff}`).returning({ id: schema.emailCodes.id });
+  const deleted = await db.delete(schema.emailCodes).where(lt(schema.emailCodes.expiresAt, cutoff)).returning({ id: schema.emailCodes.id });
   return deleted.length;
 }
 
