@@ -13,7 +13,7 @@ import { jsonError, jsonErrorFor } from './http/index.ts';
 import type { Logger } from './http/index.ts';
 import { requestLogging } from './http/index.ts';
 import type { SecretBox } from './secrets/index.ts';
-import { providerRoutes, ssoRoutes, type RosterProvider } from './sso/index.ts';
+import { invitationRoutes, providerRoutes, ssoRoutes, type RosterProvider } from './sso/index.ts';
 import { scimLimits, scimRoutes, type RequestLogSink } from './scim/index.ts';
 
 export interface AppDeps {
@@ -95,6 +95,7 @@ export function createApp(deps: AppDeps): Hono {
     app.route('/', providerRoutes(deps.provider));
     const sso = { db: handle.db, box: deps.box, publicUrl, allowInsecureIdpUrls: config.allowInsecureIdpUrls, logger, rp: deps.provider, now: deps.clock };
     app.route('/sso', ssoRoutes(sso));
+    app.route('/invitations', invitationRoutes(sso));
     app.route('/console', consoleRoutes({ db: handle.db }));
   }
 

@@ -3,6 +3,7 @@
  * and as OpenID Provider towards the app.
  */
 export { ssoRoutes } from './routes.ts';
+export { invitationRoutes } from './invitation-routes.ts';
 export type { SsoDeps } from './deps.ts';
 export { checkIdpCertificates, checkProfileMapping, prepareOidcConnection, prepareSamlConnection, type OidcConnectionRequest, type SamlConnectionRequest, type SetupOptions } from './setup/index.ts';
 export { samlConnectionUrls, oidcRedirectUri, interactionPath } from './urls.ts';

@@ -8,6 +8,7 @@ import { and, eq, sql } from 'drizzle-orm';
 import { schema, withTransaction, type Database } from '../../db/index.ts';
 import { isUuid, newId, type OrganizationId } from '../../ids.ts';
 import { recordAudit } from '../audit.ts';
+import { acceptInvitationAtSignIn } from '../invitations/index.ts';
 import type { Actor } from '../context.ts';
 
 export type MemberStatus = 'invited' | 'active' | 'deactivated';
@@ -105,6 +106,9 @@ export async function resolveSignIn(
       // (a double click)? The insert waited for it to commit, and this statement sees it.
       const raced = await findLinked(tx, input.connectionId, profile.subject);
       if (raced) return signInLinked(tx, raced, profile, now);
+      // An invited member with this address: signing in here accepts their live invitation.
+      const joined = await acceptInvitationAtSignIn(tx, { organizationId: input.organizationId, connectionId: input.connectionId, profile }, now);
+      if (joined) return { ok: true, member: joined, created: false };
       return {
         ok: false,
         reason: 'email_belongs_to_another_identity',
