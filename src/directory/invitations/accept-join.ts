@@ -9,9 +9,7 @@ import { schema, type Database } from '../../db/index.ts';
 import type { OrganizationId } from '../../ids.ts';
 import { recordAudit } from '../audit.ts';
 import type { Actor, OrgContext } from '../context.ts';
-import { recordMemberEvent } from '../members/index.ts';
-
-export type MemberRow = typeof schema.members.$inferSelect;
+import { recordMemberEvent, type MemberRow } from '../members/index.ts';
 
 /** How the invited person proved the address: a one-time code, or a sign-in at the organization's IdP. */
 export type JoinedVia = { type: 'email_code' } | { type: 'sso'; connectionId: string };

@@ -10,8 +10,8 @@ import { DomainError } from '../../errors.ts';
 import type { OrganizationId } from '../../ids.ts';
 import type { SecretBox } from '../../secrets/index.ts';
 import { inOrganization, nowOf, type Context } from '../context.ts';
-import { issueEmailCode, toMember, verifyEmailCode, type EmailCodeRefusal, type IssuedEmailCode, type Member } from '../members/index.ts';
-import { invitedActor, joinInvitedMember, type MemberRow } from './accept-join.ts';
+import { issueEmailCode, toMember, verifyEmailCode, type EmailCodeRefusal, type IssuedEmailCode, type Member, type MemberRow } from '../members/index.ts';
+import { invitedActor, joinInvitedMember } from './accept-join.ts';
 import { hashInvitationToken } from './tokens.ts';
 
 export interface InvitationView {
