@@ -24,6 +24,7 @@ import { DomainError } from '../../src/errors.ts';
 import { newId } from '../../src/ids.ts';
 import { testDatabaseKind, useTestDatabase } from '../support/database.ts';
 import { contextFor, createTestOrganization } from '../support/factories.ts';
+import { holdTransaction } from '../support/held-transaction.ts';
 
 const database = useTestDatabase();
 
@@ -104,6 +105,34 @@ describe(`the permission catalogue on ${testDatabaseKind}`, () => {
     expect(await refusal(unregisterAppPermission(operator, { key }))).toMatchObject({ code: 'not_found' });
     // A role cannot be given a permission that is not in the catalogue (any more).
     expect(await refusal(updateRole(org, 'billing-clerk', { permissions: [key] }))).toMatchObject({ code: 'invalid_input', details: { unknown: [key] } });
+  });
+
+  it.runIf(testDatabaseKind === 'postgres')('lets no role be made of a permission being unregistered at the same moment, nor the reverse', async () => {
+    const operator = contextFor(database.handle);
+    const org = await createTestOrganization(database.handle);
+    const settled = (promise: Promise<unknown>) => Promise.race([promise.then(() => true, () => true), new Promise((resolve) => setTimeout(() => resolve(false), 300))]);
+
+    // A role being created with the permission, not yet committed: the unregistration waits for it, then sees it.
+    const first = appKey('race');
+    await registerAppPermission(operator, { key: first, description: 'Race' });
+    const creating = await holdTransaction(database.current.env.DATABASE_URL!, async (tx) => {
+      await createRole({ ...org, db: tx }, { key: 'racer', name: 'Racer', permissions: [first] });
+    });
+    const unregistering = refusal(unregisterAppPermission(operator, { key: first }));
+    expect(await settled(unregistering)).toBe(false);
+    await creating.commit();
+    expect(await unregistering).toMatchObject({ code: 'conflict', details: { roles: [{ organization: org.organization.slug, role: 'racer' }] } });
+
+    // An unregistration not yet committed: the role waits for it, then finds the permission gone.
+    const second = appKey('race');
+    await registerAppPermission(operator, { key: second, description: 'Race again' });
+    const removing = await holdTransaction(database.current.env.DATABASE_URL!, async (tx) => {
+      await unregisterAppPermission({ ...operator, db: tx }, { key: second });
+    });
+    const creatingRole = refusal(createRole(org, { key: 'late', name: 'Late', permissions: [second] }));
+    expect(await settled(creatingRole)).toBe(false);
+    await removing.commit();
+    expect(await creatingRole).toMatchObject({ code: 'invalid_input', details: { unknown: [second] } });
   });
 });
 

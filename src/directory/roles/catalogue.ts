@@ -23,12 +23,12 @@ const PERMISSION_KEY = /^[a-z][a-z0-9_-]*([.:][a-z0-9_-]+)*$/;
 const MAX_KEY_LENGTH = 100;
 const MAX_DESCRIPTION_LENGTH = 500;
 
-export function validatePermissionKey(key: string, field = 'key'): string {
+function validatePermissionKey(key: string): string {
   if (key.length === 0 || key.length > MAX_KEY_LENGTH || !PERMISSION_KEY.test(key)) {
     throw new DomainError(
       'invalid_input',
       `permission key "${key}" is not valid: use lowercase segments of letters, digits, "_" or "-" joined by "." or ":" (e.g. tickets.delete), at most ${MAX_KEY_LENGTH} characters`,
-      { details: { field } },
+      { details: { field: 'key' } },
     );
   }
   return key;

@@ -1,3 +1,10 @@
 /** Roles and the permission catalogue they are made from. */
-export * from './catalogue.ts';
-export * from './roles.ts';
+export {
+  effectivePermissions,
+  listPermissions,
+  registerAppPermission,
+  unregisterAppPermission,
+  type Permission,
+  type PermissionSource,
+} from './catalogue.ts';
+export { createRole, deleteRole, listRoles, updateRole, type Role, type RoleChanges, type RoleInput } from './roles.ts';

@@ -62,16 +62,6 @@ export async function listRoles(ctx: OrgContext): Promise<Role[]> {
   return rows.map((row) => toRole(row, holders.get(row.key) ?? 0, catalogue));
 }
 
-export async function getRole(ctx: OrgContext, key: string): Promise<Role> {
-  requireRead(ctx, 'roles');
-  const row = await findRole(ctx.db, ctx, key);
-  const [held] = await ctx.db
-    .select({ n: count() })
-    .from(schema.members)
-    .where(and(eq(schema.members.organizationId, ctx.organization.id), eq(schema.members.role, row.key)));
-  return toRole(row, held?.n ?? 0, await catalogueKeys(ctx.db));
-}
-
 export async function createRole(ctx: OrgContext, input: RoleInput): Promise<Role> {
   requirePermission(ctx, 'roles.assign', 'creating roles');
   const key = validateKey(input.key);
