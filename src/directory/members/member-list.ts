@@ -5,12 +5,13 @@
  * organization is an index scan, not a sort of the whole organization.
  */
 import { and, asc, eq, or, sql, type SQL } from 'drizzle-orm';
+import { union } from 'drizzle-orm/pg-core';
 import { schema, type Database } from '../../db/index.ts';
 import { DomainError } from '../../errors.ts';
 import { isUuid } from '../../ids.ts';
 import { requireRead } from '../access/index.ts';
 import type { OrgContext } from '../context.ts';
-import { memberNotFound } from './member-locks.ts';
+import { memberNotFound, type MemberRow } from './member-locks.ts';
 import { teamsOfMembers } from './member-teams.ts';
 import { toMember, type Member, type MemberSource, type MemberStatus } from './members.ts';
 
@@ -60,16 +61,27 @@ export async function listMemberPage(ctx: OrgContext, query: MemberQuery = {}): 
   if (!Number.isInteger(limit) || limit < 1 || limit > MAX_MEMBER_PAGE) {
     throw new DomainError('invalid_input', `limit must be a whole number from 1 to ${MAX_MEMBER_PAGE}`, { details: { field: 'limit' } });
   }
-  const conditions: (SQL | undefined)[] = [eq(schema.members.organizationId, ctx.organization.id), ...(await filterConditions(ctx, query))];
-  if (query.after) {
-    conditions.push(sql`(${schema.members.emailKey}, ${schema.members.id}) > (${query.after.emailKey}, ${query.after.id}::uuid)`);
+  const m = schema.members;
+  const { filters, search } = await filterConditions(ctx, query);
+  const conditions = [eq(m.organizationId, ctx.organization.id), ...filters];
+  if (query.after) conditions.push(sql`(${m.emailKey}, ${m.id}) > (${query.after.emailKey}, ${query.after.id}::uuid)`);
+  const order = [asc(m.emailKey), asc(m.id)];
+  let rows: MemberRow[];
+  if (search) {
+    // A search is the union of its three prefix matches, each read through its own index; only
+    // the (email key, id) of the matches are sorted, and the page's rows read by id. As one OR,
+    // the planner would rather walk the email index from the start of the organization, taking
+    // matches to be spread evenly in email order, where an email prefix's matches sit together
+    // (100,000 rows read for a prefix that sorts late).
+    const keys = (match: SQL) => ctx.db.select({ id: m.id, emailKey: m.emailKey }).from(m).where(and(...conditions, match));
+    const page = union(keys(search[0]), keys(search[1]), keys(search[2]))
+      .orderBy(...order)
+      .limit(limit + 1)
+      .as('page');
+    rows = (await ctx.db.select({ member: m }).from(m).innerJoin(page, eq(page.id, m.id)).orderBy(asc(page.emailKey), asc(page.id))).map((r) => r.member);
+  } else {
+    rows = await ctx.db.select().from(m).where(and(...conditions)).orderBy(...order).limit(limit + 1);
   }
-  const rows = await ctx.db
-    .select()
-    .from(schema.members)
-    .where(and(...conditions))
-    .orderBy(asc(schema.members.emailKey), asc(schema.members.id))
-    .limit(limit + 1);
   const page = rows.slice(0, limit);
   const teams = await teamsOfMembers(ctx.db, ctx.organization.id, page.map((r) => r.id));
   const last = page.at(-1);
@@ -91,27 +103,27 @@ export async function listMembers(ctx: OrgContext, query: Omit<MemberQuery, 'lim
   return all;
 }
 
-async function filterConditions(ctx: OrgContext, query: MemberQuery): Promise<SQL[]> {
+/** The filters' conditions, and a search's three alternatives (email, name, family name). */
+async function filterConditions(ctx: OrgContext, query: MemberQuery): Promise<{ filters: SQL[]; search: [SQL, SQL, SQL] | undefined }> {
   const m = schema.members;
-  const conditions: SQL[] = [];
+  const filters: SQL[] = [];
   if (query.status !== undefined) {
     if (!MEMBER_STATUSES.includes(query.status)) throw invalidChoice('status', query.status, MEMBER_STATUSES);
-    conditions.push(eq(m.status, query.status));
+    filters.push(eq(m.status, query.status));
   }
   if (query.source !== undefined) {
     if (!MEMBER_SOURCES.includes(query.source)) throw invalidChoice('source', query.source, MEMBER_SOURCES);
-    conditions.push(eq(m.source, query.source));
+    filters.push(eq(m.source, query.source));
   }
   if (query.role !== undefined) {
     await requireRole(ctx.db, ctx, query.role);
-    conditions.push(eq(m.role, query.role));
+    filters.push(eq(m.role, query.role));
   }
   if (query.team !== undefined) {
     const teamId = await teamIdOf(ctx.db, ctx, query.team);
-    conditions.push(
-      sql`exists (select 1 from ${schema.teamMembers} where ${schema.teamMembers.teamId} = ${teamId} and ${schema.teamMembers.memberId} = ${m.id})`,
-    );
+    filters.push(sql`exists (select 1 from ${schema.teamMembers} where ${schema.teamMembers.teamId} = ${teamId} and ${schema.teamMembers.memberId} = ${m.id})`);
   }
+  let search: [SQL, SQL, SQL] | undefined;
   if (query.q !== undefined) {
     const q = query.q.trim();
     if (q.length > MAX_MEMBER_SEARCH) {
@@ -119,10 +131,10 @@ async function filterConditions(ctx: OrgContext, query: MemberQuery): Promise<SQ
     }
     if (q !== '') {
       const pattern = sql`lower(${prefixPattern(q)})`;
-      conditions.push(or(sql`${m.emailKey} like ${pattern}`, sql`${NAME_EXPRESSION} like ${pattern}`, sql`lower(${m.familyName}) like ${pattern}`)!);
+      search = [sql`${m.emailKey} like ${pattern}`, sql`${NAME_EXPRESSION} like ${pattern}`, sql`lower(${m.familyName}) like ${pattern}`];
     }
   }
-  return conditions;
+  return { filters, search };
 }
 
 function invalidChoice(field: string, value: string, choices: readonly string[]): DomainError {
