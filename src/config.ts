@@ -33,6 +33,10 @@ export interface Config {
   readonly scimRateLimitPerMinute: number;
   /** How long SCIM request-log entries are kept before they are pruned. */
   readonly scimRequestLogRetentionDays: number;
+  /** The SMTP server emails are sent through (smtp:// or smtps://, credentials in the URL); absent, emails are written to the log. */
+  readonly smtpUrl: string | undefined;
+  /** The From of every email Roster sends. */
+  readonly mailFrom: string;
 }
 
 export class ConfigError extends Error {
@@ -141,6 +145,32 @@ const envSchema = z.object({
   // monopolise the database.
   SCIM_RATE_LIMIT_PER_MINUTE: integer('SCIM_RATE_LIMIT_PER_MINUTE', 0, 1_000_000, 6000),
   SCIM_REQUEST_LOG_RETENTION_DAYS: integer('SCIM_REQUEST_LOG_RETENTION_DAYS', 1, 3650, 30),
+  // The URL may hold a password: messages about it never repeat it.
+  SMTP_URL: optionalString.transform((raw, ctx) => {
+    if (raw === undefined) return undefined;
+    let url: URL | undefined;
+    try {
+      url = new URL(raw);
+    } catch {
+      url = undefined;
+    }
+    if (!url || (url.protocol !== 'smtp:' && url.protocol !== 'smtps:') || url.hostname === '') {
+      ctx.addIssue({
+        code: 'custom',
+        message: 'SMTP_URL must be smtp://user:password@host:port (STARTTLS when the server offers it) or smtps://… (TLS from the start)',
+      });
+      return z.NEVER;
+    }
+    return raw;
+  }),
+  MAIL_FROM: optionalString.transform((raw, ctx) => {
+    const from = raw ?? 'Roster <roster@localhost>';
+    if (!/^(?:[^<>\r\n]*<[^<>\s@]+@[^<>\s@]+>|[^<>\s@]+@[^<>\s@]+)$/.test(from)) {
+      ctx.addIssue({ code: 'custom', message: `MAIL_FROM must be an address, e.g. "Acme <no-reply@acme.com>" or no-reply@acme.com (got "${from}")` });
+      return z.NEVER;
+    }
+    return from;
+  }),
 });
 
 /**
@@ -181,6 +211,8 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
     scimRateLimitPerMinute: e.SCIM_RATE_LIMIT_PER_MINUTE,
     scimRequestLogRetentionDays: e.SCIM_REQUEST_LOG_RETENTION_DAYS,
+    smtpUrl: e.SMTP_URL,
+    mailFrom: e.MAIL_FROM,
   });
 }
 

@@ -14,7 +14,7 @@ import { publicUrlOf, withListeningPort, type Config } from './config.ts';
 import { tryAcquireDataDirLock, type DataDirLock } from './db/index.ts';
 import { describeUnreachable, migrate, openDatabase, type DatabaseHandle } from './db/index.ts';
 import type { Logger } from './http/index.ts';
-import { RequestLogWriter, startCountFolder, startRequestLogPruner, type PeriodicTask, type RequestLogPruner } from './jobs/index.ts';
+import { RequestLogWriter, startCountFolder, startMailDelivery, startRequestLogPruner, type MailDeliveryResult, type PeriodicTask, type RequestLogPruner } from './jobs/index.ts';
 import { withResolvedSecret } from './secret-file.ts';
 import { checkSecret } from './directory/index.ts';
 import { isDomainError } from './errors.ts';
@@ -81,7 +81,8 @@ export async function startServer(rawConfig: Config, logger: Logger): Promise<Ru
     const pruner = startRequestLogPruner({ db: db.db, logger, retentionDays: config.scimRequestLogRetentionDays });
     const countFolder = startCountFolder({ db: db.db, logger });
     const signIns = startSignInMaintenance({ rp: provider, db: db.db, logger });
-    const background = { requestLog, pruner, countFolder, signIns };
+    const mail = startMailDelivery({ db: db.db, box, logger, smtpUrl: config.smtpUrl, from: config.mailFrom });
+    const background = { requestLog, pruner, countFolder, signIns, mail };
     let closing: Promise<void> | undefined;
     return {
       localUrl,
@@ -138,6 +139,7 @@ interface BackgroundWork {
   pruner: RequestLogPruner;
   countFolder: PeriodicTask<number>;
   signIns: { close(): Promise<void> };
+  mail: PeriodicTask<MailDeliveryResult | undefined>;
 }
 
 async function stop(
@@ -168,6 +170,7 @@ async function stop(
   await background.pruner.stop();
   await background.countFolder.stop();
   await background.signIns.close();
+  await background.mail.stop();
   await background.requestLog.close();
   await handle.close();
   await lock?.release();

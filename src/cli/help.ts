@@ -115,6 +115,8 @@ export const ENVIRONMENT: readonly { name: string; fallback: string; meaning: st
   { name: 'SHUTDOWN_TIMEOUT_MS', fallback: '10000', meaning: 'on SIGTERM, how long in-flight requests may take' },
   { name: 'SCIM_RATE_LIMIT_PER_MINUTE', fallback: '6000', meaning: 'SCIM requests per bearer token per minute; 0 turns the limit off' },
   { name: 'SCIM_REQUEST_LOG_RETENTION_DAYS', fallback: '30', meaning: "how long a directory's SCIM request log keeps entries" },
+  { name: 'SMTP_URL', fallback: 'unset', meaning: 'smtp://user:password@host:587 or smtps://… sends email; unset, emails are written to the log' },
+  { name: 'MAIL_FROM', fallback: 'Roster <roster@localhost>', meaning: 'the From address of the emails Roster sends (invitations)' },
 ];
 
 export function environmentHelp(): string {

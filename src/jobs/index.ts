@@ -3,3 +3,4 @@ export * from './periodic-task.ts';
 export * from './count-folder.ts';
 export * from './request-log-pruner.ts';
 export * from './request-log-writer.ts';
+export * from './mail-delivery.ts';
