@@ -30,6 +30,7 @@ import {
 } from '../directory/index.ts';
 import { accessOperations } from './access-operations.ts';
 import { auditOperations } from './audit-operations.ts';
+import { invitationOperations } from './invitation-operations.ts';
 import { memberOperations } from './member-operations.ts';
 import { define, type Operation, type OperationEnv } from './operation.ts';
 import { loggedRequestJson, parseBefore } from './request-log-json.ts';
@@ -75,6 +76,7 @@ const org = z.string().min(1);
 export const operations = {
   ...accessOperations,
   ...auditOperations,
+  ...invitationOperations,
   ...memberOperations,
 
   migrate: define({

@@ -19,6 +19,8 @@ export interface TestAppOptions {
    * logger (returned as `requestLog`; close it in the test), or any sink.
    */
   requestLog?: true | RequestLogSink;
+  /** The time the domain reads (invitation expiry); absent, the system clock. */
+  clock?: () => Date;
 }
 
 export function buildTestApp(
@@ -39,7 +41,7 @@ export function buildTestApp(
   const requestLog = options.requestLog === true ? new RequestLogWriter({ db: handle.db, logger }) : undefined;
   const sinkOption = options.requestLog === true ? requestLog : options.requestLog;
   const box = SecretBox.fromSecrets(TEST_SECRET);
-  const app = createApp({ handle, config, logger, controlToken, requestLog: sinkOption, box });
+  const app = createApp({ handle, config, logger, controlToken, requestLog: sinkOption, box, clock: options.clock });
   return { app, config, logs: lines, requestLog };
 }
 

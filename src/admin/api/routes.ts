@@ -3,6 +3,7 @@ import { registerAppClientRoutes } from './app-client-routes.ts';
 import { registerAuditRoutes } from './audit-routes.ts';
 import { registerDirectoryRoutes } from './directory-routes.ts';
 import type { AdminApi, AdminApiDeps } from './env.ts';
+import { registerInvitationRoutes } from './invitation-routes.ts';
 import { registerMembersRoutes } from './members-routes.ts';
 import { registerOrganizationRoutes } from './organization-routes.ts';
 import { registerOrganizationSettingsRoutes } from './organization-settings-routes.ts';
@@ -15,6 +16,7 @@ export function registerRoutes(api: AdminApi, deps: AdminApiDeps): void {
   registerOrganizationRoutes(api);
   registerOrganizationSettingsRoutes(api);
   registerMembersRoutes(api);
+  registerInvitationRoutes(api, deps);
   registerDirectoryRoutes(api, deps);
   registerSsoRoutes(api, deps);
   registerAppClientRoutes(api, deps);
