@@ -11,9 +11,9 @@ type Input = Record<string, unknown>;
 const STATUSES = ['invited', 'active', 'deactivated'];
 const SOURCES = ['invitation', 'jit', 'scim', 'admin'];
 
-/** `--seats 50` or `--seats unlimited`. */
-function seatLimit(raw: string): number | null {
-  if (raw === 'unlimited') return null;
+/** `--seats 50` or `--seats unlimited` (commander cannot hold a null option value: the input maps it). */
+function seatLimit(raw: string): number | 'unlimited' {
+  if (raw === 'unlimited') return raw;
   if (!/^\d{1,10}$/.test(raw)) throw new InvalidArgumentError('expected a whole number of seats, or "unlimited"');
   return Number(raw);
 }
@@ -124,6 +124,6 @@ export function addOrganizationSettingsCommands(program: Command, tools: Command
     .addOption(jsonOption())
     .action(function (this: Command, o: Input) {
       if (o.seats === undefined && o.invitationTtlHours === undefined) this.error('give --seats and/or --invitation-ttl-hours', { exitCode: 2, code: 'roster.usage' });
-      return run('org.set', () => defined({ org: o.org, seatLimit: o.seats, invitationTtlHours: o.invitationTtlHours }))(o);
+      return run('org.set', () => defined({ org: o.org, seatLimit: o.seats === 'unlimited' ? null : o.seats, invitationTtlHours: o.invitationTtlHours }))(o);
     });
 }
