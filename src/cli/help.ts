@@ -76,6 +76,12 @@ export const EXAMPLES: Readonly<Record<string, string>> = {
   'member deactivate': 'roster member deactivate --org acme 01936f14-3b5a-7c6d-8e9f-a0b1c2d3e4f5',
   'member reactivate': 'roster member reactivate --org acme 01936f14-3b5a-7c6d-8e9f-a0b1c2d3e4f5',
   'member remove': 'roster member remove --org acme 01936f14-3b5a-7c6d-8e9f-a0b1c2d3e4f5',
+  'member invite': 'roster member invite --org acme --email ada@acme.com --role admin --team "Tier 2" --json\n  roster member invite --org acme --email ada@acme.com --email grace@acme.com',
+  'member import': 'roster member import --org acme --file invites.csv --json',
+  'invitation list': 'roster invitation list --org acme',
+  'invitation resend': 'roster invitation resend 01936f14-3b5a-7c6d-8e9f-a0b1c2d3e4f5 --org acme',
+  'invitation revoke': 'roster invitation revoke 01936f14-3b5a-7c6d-8e9f-a0b1c2d3e4f5 --org acme',
+  'mail list': 'roster mail list --org acme --limit 5',
   'member transfer-ownership':
     'roster member transfer-ownership --org acme --from 01936f14-3b5a-7c6d-8e9f-a0b1c2d3e4f5 --to 01936f15-8c2d-7e4f-9a0b-c1d2e3f4a5b6',
   'permission register': 'roster permission register tickets.delete --description "Delete tickets"',

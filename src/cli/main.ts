@@ -15,6 +15,7 @@ import { formatJson, formatText } from './output.ts';
 import { formatRequestLog } from './request-log-output.ts';
 import { addAccessCommands } from './access-commands.ts';
 import { addAuditCommands } from './audit-commands.ts';
+import { addInvitationCommands } from './invitation-commands.ts';
 import { addMemberCommands, addOrganizationSettingsCommands } from './member-commands.ts';
 import { addSsoCommands } from './sso-commands.ts';
 
@@ -213,7 +214,8 @@ export async function main(argv: string[], io: Io = defaultIo): Promise<number> 
   addAuditCommands(program, tools);
   addAccessCommands(program, tools);
   // Each area adds its commands from its own file; invitations go under `member` too.
-  addMemberCommands(program, tools);
+  const member = addMemberCommands(program, tools);
+  addInvitationCommands(program, member, tools);
   addOrganizationSettingsCommands(program, tools);
 
   /**
