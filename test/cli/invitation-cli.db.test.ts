@@ -65,6 +65,13 @@ describe(`roster member invite, invitation and mail on ${testDatabaseKind}`, { t
       expect(again).toMatchObject({ code: 1, stdout: '' });
       expect(ownLines(again.stderr)).toEqual([`roster: nothing was invited: ADA@acme.test is already invited (member ${String(ada.id)}): resend that invitation instead`]);
 
+      // The first emails leave before the resend and the revocation (which withdraw unsent ones).
+      const loggedEmails = async (n: number) => {
+        const logged = () => server.logs.filter((l) => l.includes('email not sent (SMTP_URL is not set)'));
+        for (let waited = 0; logged().length < n && waited < 30_000; waited += 250) await new Promise((r) => setTimeout(r, 250));
+        return logged();
+      };
+      expect(await loggedEmails(4)).toHaveLength(4);
       const resent = await runCliJson(['invitation', 'resend', String(ada.id), '--org', slug], env());
       expect(resent).toMatchObject({ id: ada.id, email: 'ada@acme.test', status: 'invited', sentCount: 2, expired: false, invitedBy: { type: 'operator', id: 'cli' } });
       const revoked = await runCliJson(['invitation', 'revoke', String(several[0]!.id), '--org', slug], env());
@@ -74,9 +81,7 @@ describe(`roster member invite, invitation and mail on ${testDatabaseKind}`, { t
       expect(Object.keys(pending[0]!)).toEqual(['id', 'email', 'status', 'role', 'teams', 'expiresAt', 'expired', 'sentCount', 'lastSentAt', 'invitedBy', 'createdAt']);
 
       // The server's delivery job writes each email to its log once (no SMTP_URL).
-      const logged = () => server.logs.filter((l) => l.includes('email not sent (SMTP_URL is not set)'));
-      for (let waited = 0; logged().length < 5 && waited < 30_000; waited += 250) await new Promise((r) => setTimeout(r, 250));
-      const entries = logged().map((l) => (JSON.parse(l) as { mail: { to: string; subject: string; text: string } }).mail);
+      const entries = (await loggedEmails(5)).map((l) => (JSON.parse(l) as { mail: { to: string; subject: string; text: string } }).mail);
       expect(entries.map((m) => m.to).sort()).toEqual(['ada@acme.test', 'ada@acme.test', 'bo@acme.test', 'cy@acme.test', 'lin@acme.test']);
       expect(entries[0]!.subject).toBe('You are invited to join Invite Inc');
 

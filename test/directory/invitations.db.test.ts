@@ -7,6 +7,7 @@ import {
   importInvitations,
   inviteMembers,
   listPendingInvitations,
+  markMailsSent,
   memberActor,
   openMailBody,
   resendInvitation,
@@ -296,11 +297,17 @@ describe(`pending invitations: list, resend, revoke on ${testDatabaseKind}`, () 
     const [count] = await database.handle.db.select({ n: sql<number>`count(*)::int` }).from(schema.invitations).where(eq(schema.invitations.tokenHash, oldHash));
     expect(count!.n).toBe(0);
 
-    const mails = await outboxOf(org);
-    expect(mails).toHaveLength(2);
-    const newest = mails.find((mail) => hashInvitationToken(tokenIn(mail.body.text) ?? '') === newHash);
-    expect(newest?.body.text).toContain('It replaces the link of any earlier invitation email, which no longer works.');
-    const [audit] = await database.handle.db.select().from(schema.auditLog).where(and(eq(schema.auditLog.targetId, m!.id), eq(schema.auditLog.action, 'member.invitation_resent')));
+    // The first email had not left yet: it is withdrawn, and only the new link goes out.
+    const [only, ...others] = await outboxOf(org);
+    expect(others).toEqual([]);
+    expect(hashInvitationToken(tokenIn(only!.body.text) ?? '')).toBe(newHash);
+    expect(only!.body.text).toContain('It replaces the link of any earlier invitation email, which no longer works.');
+    // An email that has left stays in the outbox beside the next one.
+    await markMailsSent(database.handle.db, [only!.id], 'log', clock.now);
+    await resendInvitation(org, { ...delivery, memberId: m!.id });
+    expect((await outboxOf(org)).map((mail) => [mail.id === only!.id, mail.sentVia])).toEqual(expect.arrayContaining([[true, 'log'], [false, null]]));
+    expect(await outboxOf(org)).toHaveLength(2);
+    const [audit] = await database.handle.db.select().from(schema.auditLog).where(and(eq(schema.auditLog.targetId, m!.id), eq(schema.auditLog.action, 'member.invitation_resent'))).orderBy(schema.auditLog.id);
     expect(audit).toMatchObject({ before: { sentCount: 1, expiresAt: m!.expiresAt.toISOString() }, after: { sentCount: 2, expiresAt: resent.expiresAt.toISOString() } });
   });
 
@@ -308,8 +315,11 @@ describe(`pending invitations: list, resend, revoke on ${testDatabaseKind}`, () 
     const { org } = await organization();
     await team(org, 'Ops');
     const [m] = await inviteMembers(org, { ...delivery, emails: ['gone@example.com'], teams: ['Ops'], role: 'viewer' });
+    expect(await outboxOf(org)).toHaveLength(1);
     await revokeInvitation(org, { memberId: m!.id });
     const db = database.handle.db;
+    // The invitation email had not left: it never will.
+    expect(await outboxOf(org)).toEqual([]);
     expect(await db.select().from(schema.members).where(eq(schema.members.id, m!.id))).toEqual([]);
     expect(await db.select().from(schema.invitations).where(eq(schema.invitations.memberId, m!.id))).toEqual([]);
     expect(await db.select().from(schema.teamMembers).where(eq(schema.teamMembers.memberId, m!.id))).toEqual([]);

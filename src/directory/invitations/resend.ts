@@ -9,9 +9,9 @@ import { isUuid, newId } from '../../ids.ts';
 import { requirePermission } from '../access/index.ts';
 import { recordAudit } from '../audit.ts';
 import { nowOf, type OrgContext } from '../context.ts';
-import { enqueueMails } from '../mail/index.ts';
+import { enqueueMails, withdrawUnsentMails } from '../mail/index.ts';
 import { requireSeats } from '../members/index.ts';
-import { invitationMail } from './invitation-mail.ts';
+import { INVITATION_MAIL_KIND, invitationMail } from './invitation-mail.ts';
 import { inviterName, loadInvitingOrganization, type InvitationDelivery } from './invitation-writes.ts';
 import { findPendingInvitation, teamNamesOfMember, type PendingInvitation } from './pending.ts';
 import { hashInvitationToken, invitationLink, newInvitationToken } from './tokens.ts';
@@ -64,6 +64,8 @@ export async function resendInvitation(ctx: OrgContext, input: InvitationDeliver
       before: { expiresAt: row.expiresAt?.toISOString() ?? null, sentCount: row.sentCount },
       after: { expiresAt: expiresAt.toISOString(), sentCount },
     });
+    // An earlier email still waiting to leave would carry the link that just died.
+    await withdrawUnsentMails(tx, { organizationId: ctx.organization.id, kind: INVITATION_MAIL_KIND, to: row.email });
     await enqueueMails(tx, input.box, [
       invitationMail({
         organizationId: ctx.organization.id,

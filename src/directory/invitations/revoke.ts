@@ -8,7 +8,9 @@ import { isUuid } from '../../ids.ts';
 import { requirePermission } from '../access/index.ts';
 import { recordAudit } from '../audit.ts';
 import type { OrgContext } from '../context.ts';
+import { withdrawUnsentMails } from '../mail/index.ts';
 import { recordMemberEvent } from '../members/index.ts';
+import { INVITATION_MAIL_KIND } from './invitation-mail.ts';
 import { teamNamesOfMember } from './pending.ts';
 import { noInvitation, notInvited } from './resend.ts';
 
@@ -31,6 +33,8 @@ export async function revokeInvitation(ctx: OrgContext, input: { memberId: strin
     if (!row) throw noInvitation(input.memberId);
     if (row.status !== 'invited') throw notInvited(memberId, row.status);
     await tx.delete(m).where(and(eq(m.organizationId, ctx.organization.id), eq(m.id, memberId)));
+    // An invitation email that has not left yet must not arrive after all.
+    await withdrawUnsentMails(tx, { organizationId: ctx.organization.id, kind: INVITATION_MAIL_KIND, to: row.email });
     await recordAudit(tx, ctx.actor, {
       organizationId: ctx.organization.id,
       action: 'member.removed',

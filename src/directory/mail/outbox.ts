@@ -3,8 +3,8 @@
  * never committed without its email, nor an email sent for a rolled-back one. The delivery job
  * (src/jobs) sends them afterwards. Bodies carry live links and codes, so they are sealed.
  */
-import { sql } from 'drizzle-orm';
-import type { Database } from '../../db/index.ts';
+import { and, eq, isNull, sql } from 'drizzle-orm';
+import { schema, type Database } from '../../db/index.ts';
 import { newId, type OrganizationId } from '../../ids.ts';
 import { sealContext, type SecretBox } from '../../secrets/index.ts';
 
@@ -57,4 +57,23 @@ export async function enqueueMails(db: Database, box: SecretBox, mails: readonly
 
 export function openMailBody(box: SecretBox, id: string, sealed: string): MailBody {
   return JSON.parse(box.open(sealed, mailSealContext(id))) as MailBody;
+}
+
+/**
+ * Drops the emails of one kind to one address that have not left yet: an invitation revoked or
+ * replaced by a resend must not still arrive with a link that no longer works.
+ */
+export async function withdrawUnsentMails(db: Database, input: { organizationId: OrganizationId; kind: string; to: string }): Promise<number> {
+  const withdrawn = await db
+    .delete(schema.mailOutbox)
+    .where(
+      and(
+        eq(schema.mailOutbox.organizationId, input.organizationId),
+        eq(schema.mailOutbox.kind, input.kind),
+        eq(schema.mailOutbox.toAddress, input.to),
+        isNull(schema.mailOutbox.sentAt),
+      ),
+    )
+    .returning({ id: schema.mailOutbox.id });
+  return withdrawn.length;
 }
