@@ -12,7 +12,6 @@ import { requirePermission } from '../access/index.ts';
 import { recordAudits } from '../audit.ts';
 import { nowOf, type OrgContext } from '../context.ts';
 import { uuidArray } from '../sql-arrays.ts';
-import { inBatches } from './batches.ts';
 import { roleChangeRefusal } from './member-changes.ts';
 import { recordMemberEvents } from './member-events.ts';
 import { requireRole } from './member-list.ts';
@@ -85,26 +84,22 @@ export async function bulkChangeRole(ctx: OrgContext, input: { ids: readonly str
         .update(schema.members)
         .set({ role: input.role, updatedAt: now })
         .where(and(eq(schema.members.organizationId, ctx.organization.id), sql`${schema.members.id} = any(${uuidArray(changing.map((r) => r.id))})`));
-      await inBatches(changing, (batch) =>
-        recordAudits(
-          tx,
-          ctx.actor,
-          batch.map((r) => ({
-            organizationId: ctx.organization.id,
-            action: 'member.role_changed',
-            target: { type: 'member', id: r.id },
-            details: { email: r.email, bulk: true },
-            before: { role: r.role },
-            after: { role: input.role },
-          })),
-        ),
+      await recordAudits(
+        tx,
+        ctx.actor,
+        changing.map((r) => ({
+          organizationId: ctx.organization.id,
+          action: 'member.role_changed',
+          target: { type: 'member', id: r.id },
+          details: { email: r.email, bulk: true },
+          before: { role: r.role },
+          after: { role: input.role },
+        })),
       );
-      await inBatches(changing, (batch) =>
-        recordMemberEvents(
-          tx,
-          { ...ctx, db: tx },
-          batch.map((r) => ({ type: 'member.role_changed', memberId: r.id, data: { from: r.role, to: input.role } })),
-        ),
+      await recordMemberEvents(
+        tx,
+        ctx,
+        changing.map((r) => ({ type: 'member.role_changed', memberId: r.id, data: { from: r.role, to: input.role } })),
       );
       for (const r of changing) results.set(r.id, { id: r.id, result: 'changed', detail: null });
     }

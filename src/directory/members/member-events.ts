@@ -2,7 +2,8 @@
  * The organization's feed of member changes, written in the transaction of each change so that a
  * consumer (the events API and webhooks) never misses one nor sees one that was rolled back.
  */
-import { schema, type Database } from '../../db/index.ts';
+import { sql } from 'drizzle-orm';
+import type { Database } from '../../db/index.ts';
 import { newId } from '../../ids.ts';
 import type { OrgContext } from '../context.ts';
 
@@ -22,20 +23,17 @@ export interface MemberEvent {
   data?: Record<string, unknown>;
 }
 
+/**
+ * Any number of events in one statement with one parameter (as recordAudits). Ids are made here in
+ * order, so the feed keeps the order of `events`.
+ */
 export async function recordMemberEvents(db: Database, ctx: OrgContext, events: readonly MemberEvent[]): Promise<void> {
   if (events.length === 0) return;
-  // One statement; ids are made here in order, so the feed keeps the order of `events`.
-  await db.insert(schema.memberEvents).values(
-    events.map((event) => ({
-      id: newId(),
-      organizationId: ctx.organization.id,
-      type: event.type,
-      memberId: event.memberId,
-      data: event.data ?? {},
-      actorType: ctx.actor.type,
-      actorId: ctx.actor.id,
-    })),
-  );
+  const rows = events.map((event) => ({ id: newId(), type: event.type, member_id: event.memberId, data: event.data ?? {} }));
+  await db.execute(sql`
+    insert into member_events (id, organization_id, type, member_id, data, actor_type, actor_id)
+    select r.id, ${ctx.organization.id}, r.type, r.member_id, r.data, ${ctx.actor.type}, ${ctx.actor.id}
+    from jsonb_to_recordset(${JSON.stringify(rows)}::jsonb) as r(id uuid, type text, member_id uuid, data jsonb)`);
 }
 
 export async function recordMemberEvent(db: Database, ctx: OrgContext, event: MemberEvent): Promise<void> {

@@ -11,7 +11,6 @@ import { isSelf, requirePermission } from '../access/index.ts';
 import { recordAudit, recordAudits } from '../audit.ts';
 import { nowOf, type OrgContext } from '../context.ts';
 import { uuidArray } from '../sql-arrays.ts';
-import { inBatches } from './batches.ts';
 import { recordMemberEvent, recordMemberEvents } from './member-events.ts';
 import { LAST_OWNER_DETAIL, lockActiveOwners, lockMember, ownersThatMayLeave, type MemberRow } from './member-locks.ts';
 import { endMemberSessions, type EndedSessions } from './member-sessions.ts';
@@ -78,21 +77,19 @@ export async function applyDeactivation(
     .where(and(eq(schema.members.organizationId, ctx.organization.id), sql`${schema.members.id} = any(${uuidArray(ids)})`));
   const ended = await endMemberSessions(tx, ids);
   const extra = details(ended);
-  await inBatches(rows, (batch) =>
-    recordAudits(
-      tx,
-      ctx.actor,
-      batch.map((r) => ({
-        organizationId: ctx.organization.id,
-        action: 'member.deactivated',
-        target: { type: 'member', id: r.id },
-        details: { email: r.email, ...extra },
-        before: { status: r.status, deactivatedAt: null },
-        after: { status: 'deactivated', deactivatedAt: now.toISOString() },
-      })),
-    ),
+  await recordAudits(
+    tx,
+    ctx.actor,
+    rows.map((r) => ({
+      organizationId: ctx.organization.id,
+      action: 'member.deactivated',
+      target: { type: 'member', id: r.id },
+      details: { email: r.email, ...extra },
+      before: { status: r.status, deactivatedAt: null },
+      after: { status: 'deactivated', deactivatedAt: now.toISOString() },
+    })),
   );
-  await inBatches(rows, (batch) => recordMemberEvents(tx, ctx, batch.map((r) => ({ type: 'member.deactivated', memberId: r.id, data: { email: r.email } }))));
+  await recordMemberEvents(tx, ctx, rows.map((r) => ({ type: 'member.deactivated', memberId: r.id, data: { email: r.email } })));
   return { rows: rows.map((r) => ({ ...r, ...changes })), ...ended };
 }
 
