@@ -101,6 +101,8 @@ describe(`email code sign-in on ${testDatabaseKind}`, () => {
     const tokens = await oidc.authorizationCodeGrant(app, back.callback!, { ...request.checks, idTokenExpected: true });
     const claims = tokens.claims()!;
     expect(claims).toMatchObject({ iss: server.url, sub: memberId, amr: ['otp'], email, given_name: 'Ada', org: { id: org.organization.id, slug: org.organization.slug } });
+    // No IdP signed this member in: the token names none.
+    expect(claims.idp).toBeUndefined();
 
     const signIns = await database.handle.db.select().from(schema.signIns).where(eq(schema.signIns.memberId, memberId));
     expect(signIns).toMatchObject([{ outcome: 'succeeded', reason: 'email_code', connectionId: null, organizationId: org.organization.id, email }]);

@@ -69,6 +69,9 @@ describe(`SAML sign-in end to end on ${testDatabaseKind}`, () => {
     const claims = tokens.claims()!;
     const [member] = (await listMembers(org)).filter((m) => m.email === `alice@${domain}`);
     expect(member).toMatchObject({ status: 'active', role: 'member', source: 'jit', givenName: 'Alice', familyName: 'Liddell' });
+    // Joining just in time is a member change like any other: in the organization's feed.
+    const events = await database.handle.db.select().from(schema.memberEvents).where(eq(schema.memberEvents.memberId, member!.id));
+    expect(events).toEqual([expect.objectContaining({ type: 'member.joined', actorType: 'connection', data: expect.objectContaining({ source: 'jit' }) })]);
     expect(claims).toMatchObject({
       iss: server.url,
       sub: member!.id,
@@ -118,8 +121,11 @@ describe(`SAML sign-in end to end on ${testDatabaseKind}`, () => {
       headers: { cookie: jar.header() },
       redirect: 'manual',
     });
-    expect(unknown.status).toBe(400);
-    expect(await unknown.text()).toContain('No organization signs in with that email domain');
+    // An address no IdP signs in gets the page every address without an IdP gets (whether it is a
+    // member's is not told), and no email is sent to a stranger.
+    expect(unknown.status).toBe(200);
+    expect(await unknown.text()).toContain('can sign in here, we sent it a code');
+    expect(await database.handle.db.select().from(schema.mailOutbox).where(eq(schema.mailOutbox.toAddress, 'someone@unverified.example'))).toEqual([]);
 
     const known = await fetch(new URL(action!, server.url), {
       method: 'POST',

@@ -4,8 +4,8 @@
  */
 import { sql } from 'drizzle-orm';
 import type { Database } from '../../db/index.ts';
-import { newId } from '../../ids.ts';
-import type { OrgContext } from '../context.ts';
+import { newId, type OrganizationId } from '../../ids.ts';
+import type { Actor, OrgContext } from '../context.ts';
 
 export type MemberEventType =
   | 'member.invited'
@@ -28,11 +28,16 @@ export interface MemberEvent {
  * order, so the feed keeps the order of `events`.
  */
 export async function recordMemberEvents(db: Database, ctx: OrgContext, events: readonly MemberEvent[]): Promise<void> {
+  await recordMemberEventsOf(db, ctx.organization.id, ctx.actor, events);
+}
+
+/** The same, for a verb that knows its organization by id only (a sign-in resolving its member). */
+export async function recordMemberEventsOf(db: Database, organizationId: OrganizationId, actor: Actor, events: readonly MemberEvent[]): Promise<void> {
   if (events.length === 0) return;
   const rows = events.map((event) => ({ id: newId(), type: event.type, member_id: event.memberId, data: event.data ?? {} }));
   await db.execute(sql`
     insert into member_events (id, organization_id, type, member_id, data, actor_type, actor_id)
-    select r.id, ${ctx.organization.id}, r.type, r.member_id, r.data, ${ctx.actor.type}, ${ctx.actor.id}
+    select r.id, ${organizationId}, r.type, r.member_id, r.data, ${actor.type}, ${actor.id}
     from jsonb_to_recordset(${JSON.stringify(rows)}::jsonb) as r(id uuid, type text, member_id uuid, data jsonb)`);
 }
 

@@ -8,6 +8,7 @@ import { and, eq, sql } from 'drizzle-orm';
 import { schema, withTransaction, type Database } from '../../db/index.ts';
 import { isUuid, newId, type OrganizationId } from '../../ids.ts';
 import { recordAudit } from '../audit.ts';
+import { recordMemberEventsOf } from './member-events.ts';
 import { acceptInvitationAtSignIn } from '../invitations/index.ts';
 import type { Actor } from '../context.ts';
 
@@ -130,7 +131,12 @@ export async function resolveSignIn(
       action: 'member.created',
       target: { type: 'member', id },
       details: { email: created.email, source: 'jit', connection: input.connectionId },
+      after: { email: created.email, status: 'active', role: created.role, source: 'jit' },
     });
+    // Made just in time by a first sign-in: the member has joined, as an accepted invitation does.
+    await recordMemberEventsOf(tx, input.organizationId, actor, [
+      { type: 'member.joined', memberId: id, data: { email: created.email, role: created.role, source: 'jit', connection: input.connectionId } },
+    ]);
     return { ok: true, member: toMember(created, []), created: true };
   });
 }

@@ -21,7 +21,8 @@ export interface MemberTokenClaims {
   /** Teams the member administers (team name → 'admin'); absent when there are none. */
   team_roles?: Record<string, 'admin'>;
   groups: string[];
-  idp: { connection: string; type: 'saml' | 'oidc' };
+  /** The IdP connection of the member's latest SSO sign-in; absent for members who sign in by email code only. */
+  idp?: { connection: string; type: 'saml' | 'oidc' };
 }
 
 /**
@@ -76,6 +77,6 @@ export async function memberTokenClaims(db: Database, memberId: string): Promise
     teams: teams.map(([team]) => team).sort(),
     ...(administered.length === 0 ? {} : { team_roles: Object.fromEntries(administered) }),
     groups: row.groups ?? [],
-    idp: { connection: row.connectionId ?? '', type: row.connectionType ?? 'saml' },
+    ...(row.connectionId === null || row.connectionType === null ? {} : { idp: { connection: row.connectionId, type: row.connectionType } }),
   };
 }
