@@ -6,14 +6,17 @@
 import type { Context } from 'hono';
 import { getCookie } from 'hono/cookie';
 import type { Database } from '../db/index.ts';
-import { findConsoleSession, type ConsoleSession } from '../directory/index.ts';
+import { findConsoleSession, touchLastSeen, type ConsoleSession } from '../directory/index.ts';
 
 export const CONSOLE_SESSION_COOKIE = 'roster_console';
 
 /** Where a person signs in to Roster's console. */
 export const CONSOLE_SIGN_IN_PATH = '/sso/console/sign-in';
 
-export async function consoleSessionOf(c: Context, db: Database): Promise<ConsoleSession | undefined> {
+/** The session the request's cookie names, if live; using it counts as the member being seen. */
+export async function consoleSessionOf(c: Context, db: Database, now = new Date()): Promise<ConsoleSession | undefined> {
   const id = getCookie(c, CONSOLE_SESSION_COOKIE);
-  return id === undefined ? undefined : findConsoleSession(db, id);
+  const session = id === undefined ? undefined : await findConsoleSession(db, id, now);
+  if (session) await touchLastSeen(db, session.organizationId, session.memberId, now);
+  return session;
 }

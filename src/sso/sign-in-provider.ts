@@ -4,7 +4,8 @@
  * expired provider and sign-in state deleted).
  */
 import type { Database } from '../db/index.ts';
-import { memberFitsRequest, memberTokenClaims, pruneEmailCodes, pruneSignInState } from '../directory/index.ts';
+import { memberFitsRequest, memberTokenClaims, pruneEmailCodes, pruneSignInState, touchLastSeen } from '../directory/index.ts';
+import type { OrganizationId } from '../ids.ts';
 import type { Logger } from '../http/index.ts';
 import { startPeriodicTask } from '../jobs/index.ts';
 import type { SecretBox } from '../secrets/index.ts';
@@ -24,7 +25,12 @@ export async function createSignInProvider(options: {
     db: options.db,
     box: options.box,
     issuer: options.publicUrl,
-    findAccountClaims: (memberId) => memberTokenClaims(options.db, memberId),
+    // Called whenever the app is issued a token for the member or reads userinfo: the member is seen.
+    findAccountClaims: async (memberId) => {
+      const claims = await memberTokenClaims(options.db, memberId);
+      if (claims) await touchLastSeen(options.db, claims.org.id as OrganizationId, memberId, new Date());
+      return claims;
+    },
     sessionFits: (memberId, request) => memberFitsRequest(options.db, memberId, request),
     interactionPath,
     cookieSecret: options.secret,

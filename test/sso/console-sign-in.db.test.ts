@@ -61,6 +61,9 @@ describe(`console sign-in on ${testDatabaseKind}`, () => {
     const page = await fetch(new URL('/console', server.url), { headers: { cookie: jar.header() }, redirect: 'manual' });
     expect(page.status).toBe(200);
     expect(await page.text()).toContain('ops@console.example');
+    // Using the console counts as being seen.
+    const [seen] = await database.handle.db.select({ lastSeenAt: schema.members.lastSeenAt }).from(schema.members).where(eq(schema.members.email, 'ops@console.example'));
+    expect(seen?.lastSeenAt).toBeInstanceOf(Date);
     const cookieValue = /roster_console=([^;]+)/.exec(jar.header())![1]!;
     const rows = await database.handle.db.select().from(schema.consoleSessions);
     expect(rows.length).toBeGreaterThan(0);

@@ -69,6 +69,9 @@ describe(`SAML sign-in end to end on ${testDatabaseKind}`, () => {
     const claims = tokens.claims()!;
     const [member] = (await listMembers(org)).filter((m) => m.email === `alice@${domain}`);
     expect(member).toMatchObject({ status: 'active', role: 'member', source: 'jit', givenName: 'Alice', familyName: 'Liddell' });
+    // The app was issued a token for the member: they are seen.
+    const [seen] = await database.handle.db.select({ lastSeenAt: schema.members.lastSeenAt }).from(schema.members).where(eq(schema.members.id, member!.id));
+    expect(seen?.lastSeenAt).toBeInstanceOf(Date);
     // Joining just in time is a member change like any other: in the organization's feed.
     const events = await database.handle.db.select().from(schema.memberEvents).where(eq(schema.memberEvents.memberId, member!.id));
     expect(events).toEqual([expect.objectContaining({ type: 'member.joined', actorType: 'connection', data: expect.objectContaining({ source: 'jit' }) })]);
