@@ -9,9 +9,10 @@ import { rowsOf, schema, type Database } from '../../db/index.ts';
 import { newId, type OrganizationId } from '../../ids.ts';
 import type { SecretBox } from '../../secrets/index.ts';
 import { can } from '../access/index.ts';
+import { recordAudits } from '../audit.ts';
 import { nowOf, type OrgContext } from '../context.ts';
 import { enqueueMails } from '../mail/index.ts';
-import { emailKey, type MemberStatus } from '../members/index.ts';
+import { emailKey, recordMemberEvents, type MemberStatus } from '../members/index.ts';
 import { invitationMail } from './invitation-mail.ts';
 import { hashInvitationToken, invitationLink, newInvitationToken } from './tokens.ts';
 
@@ -173,18 +174,22 @@ export async function writeInvitations(
   }
 
   const invited: InvitedMember[] = kept.map((r) => ({ id: r.id, email: r.email, status: 'invited', role: r.role, teams: r.teams.map((t) => t.name), expiresAt }));
-  // What recordAudits and recordMemberEvents write, one statement each for the whole set: they
-  // take a parameter per value, which ten thousand invitations would take past the protocol's limit.
-  await tx.execute(sql`
-    insert into audit_log (id, organization_id, actor_type, actor_id, action, target_type, target_id, details, after)
-    select r.id, ${orgId}::uuid, ${ctx.actor.type}, ${ctx.actor.id}, 'member.invited', 'member', r.target_id, '{"source":"invitation"}'::jsonb, r.after
-    from jsonb_to_recordset(${JSON.stringify(invited.map((m) => ({ id: newId(), target_id: m.id, after: { email: m.email, status: 'invited', role: m.role, teams: m.teams, expiresAt: m.expiresAt.toISOString() } })))}::jsonb)
-      as r(id uuid, target_id text, after jsonb)`);
-  await tx.execute(sql`
-    insert into member_events (id, organization_id, type, member_id, data, actor_type, actor_id)
-    select r.id, ${orgId}::uuid, 'member.invited', r.member_id, r.data, ${ctx.actor.type}, ${ctx.actor.id}
-    from jsonb_to_recordset(${JSON.stringify(invited.map((m) => ({ id: newId(), member_id: m.id, data: { email: m.email, role: m.role, teams: m.teams, expiresAt: m.expiresAt.toISOString() } })))}::jsonb)
-      as r(id uuid, member_id uuid, data jsonb)`);
+  await recordAudits(
+    tx,
+    ctx.actor,
+    invited.map((m) => ({
+      organizationId: orgId,
+      action: 'member.invited',
+      target: { type: 'member', id: m.id },
+      details: { source: 'invitation' },
+      after: { email: m.email, status: 'invited', role: m.role, teams: m.teams, expiresAt: m.expiresAt.toISOString() },
+    })),
+  );
+  await recordMemberEvents(
+    tx,
+    ctx,
+    invited.map((m) => ({ type: 'member.invited', memberId: m.id, data: { email: m.email, role: m.role, teams: m.teams, expiresAt: m.expiresAt.toISOString() } })),
+  );
 
   await enqueueMails(
     tx,
