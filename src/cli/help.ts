@@ -7,9 +7,10 @@
 export const SUMMARY = [
   'Roster: multi-tenant identity provisioning for B2B SaaS apps.',
   'Works today: SCIM 2.0 directories for Okta and Microsoft Entra ID;',
-  'SSO through each organization\'s SAML or OIDC IdP, handed to your app by',
-  'Roster\'s OpenID Provider; this CLI and the admin API.',
-  'Not yet (planned): roles, teams, invitations, provisioning modes, group mapping.',
+  'SSO through each organization\'s SAML or OIDC IdP (or a one-time email code),',
+  'handed to your app by Roster\'s OpenID Provider; members, roles, teams,',
+  'invitations, seats and the audit log; this CLI and the admin API.',
+  'Not yet (planned): provisioning modes, group mapping, the console\'s screens.',
   'Configured with environment variables: see roster serve --help.',
 ].join('\n');
 

@@ -37,7 +37,8 @@ describe('roster help', () => {
     expect(code).toBe(0);
     expect(out).toContain('Works today: SCIM 2.0 directories for Okta and Microsoft Entra ID');
     expect(out).toContain('SSO through each organization');
-    expect(out).toMatch(/Not yet \(planned\): roles/);
+    expect(out).toContain('members, roles, teams');
+    expect(out).toMatch(/Not yet \(planned\): provisioning modes/);
   });
 
   it('gives every command an example of itself under its options', async () => {
