@@ -67,8 +67,8 @@ export async function adminScenario(run: AdminRun): Promise<void> {
 
 async function seedMembers(sql: Sql, organizationId: string): Promise<number> {
   const t0 = performance.now();
-  const given = sql.array(GIVEN);
-  const family = sql.array(FAMILY);
+  const given = GIVEN.join(',');
+  const family = FAMILY.join(',');
   await sql`
     insert into members (id, organization_id, email, email_key, email_verified, given_name, family_name, status, role, source, created_at, updated_at)
     select gen_random_uuid(), ${organizationId}, e, e, true, g, f,
@@ -76,8 +76,8 @@ async function seedMembers(sql: Sql, organizationId: string): Promise<number> {
            case when i = 1 then 'owner' when i % 100 = 0 then 'admin' when i % 10 = 0 then 'viewer' else 'member' end,
            'jit', now() - (i || ' minutes')::interval, now()
     from (
-      select i, lower(${given}[1 + (i * 7) % ${GIVEN.length}] || '.' || ${family}[1 + (i * 13) % ${FAMILY.length}] || '.' || i || '@bench.example') as e,
-             ${given}[1 + (i * 7) % ${GIVEN.length}] as g, ${family}[1 + (i * 13) % ${FAMILY.length}] as f
+      select i, lower((string_to_array(${given}, ','))[1 + (i * 7) % ${GIVEN.length}] || '.' || (string_to_array(${family}, ','))[1 + (i * 13) % ${FAMILY.length}] || '.' || i || '@bench.example') as e,
+             (string_to_array(${given}, ','))[1 + (i * 7) % ${GIVEN.length}] as g, (string_to_array(${family}, ','))[1 + (i * 13) % ${FAMILY.length}] as f
       from generate_series(1, ${MEMBERS}) as i
     ) s`;
   await sql`
