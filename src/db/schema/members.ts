@@ -30,6 +30,12 @@ export const members = pgTable(
     familyName: text('family_name'),
     displayName: text('display_name'),
     avatarUrl: text('avatar_url'),
+    /** The name as searches compare it: the display name, or given and family name, lower-cased. */
+    nameKey: text('name_key').generatedAlwaysAs(
+      sql`lower(coalesce(display_name, coalesce(given_name, '') || ' ' || coalesce(family_name, '')))`,
+    ),
+    /** The family name as searches compare it. */
+    familyKey: text('family_key').generatedAlwaysAs(sql`lower(family_name)`),
     status: text('status').$type<MemberStatus>().notNull().default('active'),
     /** The key of one of the organization's roles (built-in or custom). */
     role: text('role').notNull().default('member'),
@@ -51,14 +57,13 @@ export const members = pgTable(
       columns: [t.organizationId, t.role],
       foreignColumns: [roles.organizationId, roles.key],
     }),
-    // Searching starts of email and names, by organization (text_pattern_ops serves LIKE 'x%').
-    index('members_organization_email_pattern_idx').using('btree', t.organizationId, sql`${t.emailKey} text_pattern_ops`),
-    index('members_organization_name_pattern_idx').using(
-      'btree',
-      t.organizationId,
-      sql`lower(coalesce(${t.displayName}, coalesce(${t.givenName}, '') || ' ' || coalesce(${t.familyName}, ''))) text_pattern_ops`,
-    ),
-    index('members_organization_family_name_pattern_idx').using('btree', t.organizationId, sql`lower(${t.familyName}) text_pattern_ops`),
+    // Searching starts of email and names, by organization (text_pattern_ops serves prefix ranges
+    // whatever the database's collation). Each also holds (email_key, id), the order of a page, and
+    // indexes plain columns (the keys are stored generated columns), so a search reads only these
+    // indexes (index-only), never the rows of the members it passes over.
+    index('members_organization_email_pattern_idx').using('btree', t.organizationId, sql`${t.emailKey} text_pattern_ops`, t.id),
+    index('members_organization_name_pattern_idx').using('btree', t.organizationId, sql`${t.nameKey} text_pattern_ops`, t.emailKey, t.id),
+    index('members_organization_family_name_pattern_idx').using('btree', t.organizationId, sql`${t.familyKey} text_pattern_ops`, t.emailKey, t.id),
     index('members_organization_status_idx').on(t.organizationId, t.status),
     index('members_organization_created_idx').on(t.organizationId, t.createdAt, t.id),
     index('members_directory_user_idx').on(t.directoryUserId),

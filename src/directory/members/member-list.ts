@@ -4,16 +4,15 @@
  * expressions the migration indexed (see src/db/schema/members.ts), so a page of a large
  * organization is an index scan, not a sort of the whole organization.
  */
-import { and, asc, eq, or, sql, type SQL } from 'drizzle-orm';
-import { union } from 'drizzle-orm/pg-core';
-import { schema, type Database } from '../../db/index.ts';
+import { and, asc, eq, or, sql, type SQL, type SQLWrapper } from 'drizzle-orm';
+import { jsonValue, schema, type Database } from '../../db/index.ts';
 import { DomainError } from '../../errors.ts';
 import { isUuid } from '../../ids.ts';
 import { requireRead } from '../access/index.ts';
 import type { OrgContext } from '../context.ts';
 import { memberNotFound, type MemberRow } from './member-locks.ts';
 import { teamsOfMembers } from './member-teams.ts';
-import { toMember, type Member, type MemberSource, type MemberStatus } from './members.ts';
+import { toMember, type Member, type MemberSource, type MemberStatus, type MemberTeam } from './members.ts';
 
 export const MEMBER_STATUSES: readonly MemberStatus[] = ['invited', 'active', 'deactivated'];
 export const MEMBER_SOURCES: readonly MemberSource[] = ['invitation', 'jit', 'scim', 'admin'];
@@ -46,15 +45,38 @@ export interface MemberPage {
   next: MemberPosition | null;
 }
 
-/** The name as the search index holds it (members_organization_name_pattern_idx). */
-const NAME_EXPRESSION = sql`lower(coalesce(${schema.members.displayName}, coalesce(${schema.members.givenName}, '') || ' ' || coalesce(${schema.members.familyName}, '')))`;
-
-/** A LIKE pattern matching strings that start with `prefix`, taken literally. */
-export function prefixPattern(prefix: string): string {
-  return `${prefix.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+/**
+ * `expression` starts with `prefix` (already lower-cased by the database), as a range of the
+ * pattern operators (byte order, whatever the collation): the upper bound appends the highest code
+ * point. A range rather than LIKE 'prefix%' because a prepared statement's generic plan cannot
+ * turn a LIKE parameter into index bounds, and would walk the whole organization instead.
+ */
+function startsWith(expression: SQLWrapper, prefix: SQL): SQL {
+  return sql`(${expression} ~>=~ ${prefix} and ${expression} ~<~ (${prefix} || chr(1114111)))`;
 }
 
-/** A page of the organization's members, by email. Any member of the organization may read it; an app needs members:read. */
+/**
+ * A member's teams as one JSON value, read with the member's row. The member's columns are named
+ * with their table: drizzle leaves them unqualified in a one-table select, where inside this
+ * subquery they would name the team's.
+ */
+const TEAMS_OF_MEMBER = sql<unknown>`(
+  select coalesce(jsonb_agg(jsonb_build_object('id', t.id, 'name', t.name, 'role', tm.role) order by t.name_key), '[]'::jsonb)
+  from ${schema.teamMembers} tm join ${schema.teams} t on t.organization_id = tm.organization_id and t.id = tm.team_id
+  where tm.organization_id = "members"."organization_id" and tm.member_id = "members"."id"
+)`;
+
+/**
+ * A page of the organization's members, by email, with their teams, in one statement. Any member
+ * of the organization may read it; an app needs members:read.
+ *
+ * A search matches the start of the email, of the name or of the family name: a range of each
+ * one's index, which also holds (email_key, id), so every match is read from the index alone; each
+ * alternative's first page is the first of its matches, and the page the first of the three.
+ * Each range is read on its own (OFFSET 0 keeps the planner from merging it with the page's order):
+ * ordered by email, the planner would rather walk the email index from the start of the
+ * organization and wait for matches, which sit together where names and emails start alike.
+ */
 export async function listMemberPage(ctx: OrgContext, query: MemberQuery = {}): Promise<MemberPage> {
   requireRead(ctx, 'members');
   const limit = query.limit ?? 50;
@@ -66,27 +88,20 @@ export async function listMemberPage(ctx: OrgContext, query: MemberQuery = {}): 
   const conditions = [eq(m.organizationId, ctx.organization.id), ...filters];
   if (query.after) conditions.push(sql`(${m.emailKey}, ${m.id}) > (${query.after.emailKey}, ${query.after.id}::uuid)`);
   const order = [asc(m.emailKey), asc(m.id)];
-  let rows: MemberRow[];
+  const columns = { member: m, teams: TEAMS_OF_MEMBER };
+  let rows: { member: MemberRow; teams: unknown }[];
   if (search) {
-    // A search is the union of its three prefix matches, each read through its own index; only
-    // the (email key, id) of the matches are sorted, and the page's rows read by id. As one OR,
-    // the planner would rather walk the email index from the start of the organization, taking
-    // matches to be spread evenly in email order, where an email prefix's matches sit together
-    // (100,000 rows read for a prefix that sorts late).
-    const keys = (match: SQL) => ctx.db.select({ id: m.id, emailKey: m.emailKey }).from(m).where(and(...conditions, match));
-    const page = union(keys(search[0]), keys(search[1]), keys(search[2]))
-      .orderBy(...order)
-      .limit(limit + 1)
-      .as('page');
-    rows = (await ctx.db.select({ member: m }).from(m).innerJoin(page, eq(page.id, m.id)).orderBy(asc(page.emailKey), asc(page.id))).map((r) => r.member);
+    const firstOf = (match: SQL) =>
+      sql`(select id, email_key from (select ${m.id} as id, ${m.emailKey} as email_key from ${m} where ${and(...conditions, match)} offset 0) as matches order by email_key, id limit ${limit + 1})`;
+    const page = sql`(select id, email_key from (${firstOf(search[0])} union ${firstOf(search[1])} union ${firstOf(search[2])}) as firsts order by email_key, id limit ${limit + 1}) as page`;
+    rows = await ctx.db.select(columns).from(m).innerJoin(page, sql`page.id = ${m.id}`).orderBy(sql`page.email_key`, sql`page.id`);
   } else {
-    rows = await ctx.db.select().from(m).where(and(...conditions)).orderBy(...order).limit(limit + 1);
+    rows = await ctx.db.select(columns).from(m).where(and(...conditions)).orderBy(...order).limit(limit + 1);
   }
   const page = rows.slice(0, limit);
-  const teams = await teamsOfMembers(ctx.db, ctx.organization.id, page.map((r) => r.id));
-  const last = page.at(-1);
+  const last = page.at(-1)?.member;
   return {
-    members: page.map((r) => toMember(r, teams.get(r.id) ?? [])),
+    members: page.map((r) => toMember(r.member, jsonValue<MemberTeam[]>(r.teams))),
     next: rows.length > limit && last ? { emailKey: last.emailKey, id: last.id } : null,
   };
 }
@@ -130,8 +145,8 @@ async function filterConditions(ctx: OrgContext, query: MemberQuery): Promise<{ 
       throw new DomainError('invalid_input', `q must be at most ${MAX_MEMBER_SEARCH} characters`, { details: { field: 'q' } });
     }
     if (q !== '') {
-      const pattern = sql`lower(${prefixPattern(q)})`;
-      search = [sql`${m.emailKey} like ${pattern}`, sql`${NAME_EXPRESSION} like ${pattern}`, sql`lower(${m.familyName}) like ${pattern}`];
+      const prefix = sql`lower(${q})`;
+      search = [startsWith(m.emailKey, prefix), startsWith(m.nameKey, prefix), startsWith(m.familyKey, prefix)];
     }
   }
   return { filters, search };
