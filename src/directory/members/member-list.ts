@@ -98,6 +98,7 @@ export async function listMemberPage(ctx: OrgContext, query: MemberQuery = {}): 
   } else {
     rows = await ctx.db.select(columns).from(m).where(and(...conditions)).orderBy(...order).limit(limit + 1);
   }
+  if (rows.length === 0) await requireFilterTargets(ctx, query);
   const page = rows.slice(0, limit);
   const last = page.at(-1)?.member;
   return {
@@ -130,13 +131,17 @@ async function filterConditions(ctx: OrgContext, query: MemberQuery): Promise<{ 
     if (!MEMBER_SOURCES.includes(query.source)) throw invalidChoice('source', query.source, MEMBER_SOURCES);
     filters.push(eq(m.source, query.source));
   }
-  if (query.role !== undefined) {
-    await requireRole(ctx.db, ctx, query.role);
-    filters.push(eq(m.role, query.role));
-  }
+  // A role or team the organization does not have is told apart from one nobody holds only when
+  // the page comes back empty (see listMemberPage): a filtered page costs no lookup beforehand.
+  if (query.role !== undefined) filters.push(eq(m.role, query.role));
   if (query.team !== undefined) {
-    const teamId = await teamIdOf(ctx.db, ctx, query.team);
-    filters.push(sql`exists (select 1 from ${schema.teamMembers} where ${schema.teamMembers.teamId} = ${teamId} and ${schema.teamMembers.memberId} = ${m.id})`);
+    const name = query.team.trim().toLowerCase();
+    const t = schema.teams;
+    const tm = schema.teamMembers;
+    const named = isUuid(query.team) ? or(eq(t.id, query.team.toLowerCase()), eq(t.nameKey, name)) : eq(t.nameKey, name);
+    filters.push(
+      sql`exists (select 1 from ${tm} join ${t} on ${t.organizationId} = ${tm.organizationId} and ${t.id} = ${tm.teamId} where ${tm.organizationId} = ${ctx.organization.id} and ${tm.memberId} = "members"."id" and ${named})`,
+    );
   }
   let search: [SQL, SQL, SQL] | undefined;
   if (query.q !== undefined) {
@@ -165,16 +170,18 @@ export async function requireRole(db: Database, ctx: OrgContext, role: string, f
   if (!found) throw new DomainError('invalid_input', `the organization has no role "${role}"`, { details: { field } });
 }
 
-async function teamIdOf(db: Database, ctx: OrgContext, team: string): Promise<string> {
+/** Refuses a role or team filter naming what the organization does not have (an empty page's cause). */
+async function requireFilterTargets(ctx: OrgContext, query: MemberQuery): Promise<void> {
+  if (query.role !== undefined) await requireRole(ctx.db, ctx, query.role);
+  if (query.team === undefined) return;
   const t = schema.teams;
-  const byName = eq(t.nameKey, team.trim().toLowerCase());
-  const [found] = await db
+  const byName = eq(t.nameKey, query.team.trim().toLowerCase());
+  const [found] = await ctx.db
     .select({ id: t.id })
     .from(t)
-    .where(and(eq(t.organizationId, ctx.organization.id), isUuid(team) ? or(eq(t.id, team.toLowerCase()), byName) : byName))
+    .where(and(eq(t.organizationId, ctx.organization.id), isUuid(query.team) ? or(eq(t.id, query.team.toLowerCase()), byName) : byName))
     .limit(1);
-  if (!found) throw new DomainError('invalid_input', `the organization has no team "${team}"`, { details: { field: 'team' } });
-  return found.id;
+  if (!found) throw new DomainError('invalid_input', `the organization has no team "${query.team}"`, { details: { field: 'team' } });
 }
 
 /** An SSO identity linked to a member. */
