@@ -6,6 +6,15 @@ import { postgresAnswers, TEST_DATABASE_URL } from './test/support/postgres-url.
 // PostgreSQL when one answers); the rest run once. Every pass first brings dist/ up to date, which
 // the tests that spawn the `roster` command run.
 const BUILD = 'test/support/global-setup-build.ts';
+/**
+ * CLI tests whose subject is the command layer (its options, output and errors), which works alike
+ * on both databases: they run on PostgreSQL only. Each command they spawn opens the embedded
+ * database anew (seconds on a busy machine, dozens of times a file), which made them most of a
+ * PGlite pass. What is the embedded database's own in the CLI (its lock, commands handed to the
+ * running server's control endpoint, a restart) stays tested on PGlite by the other CLI tests,
+ * whose PGlite pass runs their commands through a running server, and by the package check.
+ */
+const CLI_ON_POSTGRES_ONLY = ['test/cli/sso-cli.db.test.ts', 'test/cli/secret-rotation-cli.db.test.ts', 'test/cli/request-log-cli.db.test.ts'];
 export default defineConfig(async () => {
   const projects: TestProjectConfiguration[] = [
     {
@@ -22,6 +31,7 @@ export default defineConfig(async () => {
       test: {
         name: 'pglite',
         include: ['test/**/*.db.test.ts'],
+        exclude: [...CLI_ON_POSTGRES_ONLY, 'node_modules/**'],
         env: { ROSTER_TEST_DB: 'pglite' },
         globalSetup: [BUILD, 'test/support/global-setup-pglite.ts'],
       },

@@ -54,9 +54,8 @@ describe('a database outage', () => {
         const adminDown = await admin();
         expect(adminDown.status).toBe(503);
         expect(adminDown.headers.get('retry-after')).toBe('5');
-        expect(await adminDown.json()).toEqual({
-          error: { code: 'unavailable', message: 'the database cannot be reached; retry later' },
-        });
+        expect(adminDown.headers.get('content-type')).toBe('application/problem+json');
+        expect(await adminDown.json()).toMatchObject({ status: 503, code: 'unavailable', detail: 'the database cannot be reached; retry later' });
 
         const readyDown = await ready();
         expect(readyDown.status).toBe(503);

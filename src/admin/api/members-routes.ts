@@ -37,7 +37,7 @@ import {
 } from '../member-operations.ts';
 import { signInJson } from '../sso-operations.ts';
 import type { AdminApi } from './env.ts';
-import { decodeCursor, encodeCursor, jsonContent, OrgParams, pageOf, problemResponses, Timestamp } from './schemas.ts';
+import { decodeCursor, encodeCursor, jsonContent, OrgParams, pageOf, problemResponses, SignInSchema, Timestamp } from './schemas.ts';
 
 const MemberId = z.string().uuid().openapi({ example: '01936f14-3b5a-7c6d-8e9f-a0b1c2d3e4f5' });
 const MemberParams = OrgParams.extend({ id: MemberId.openapi({ param: { name: 'id', in: 'path' }, description: 'Member id' }) });
@@ -76,22 +76,6 @@ const MemberDetailSchema = MemberSchema.extend({
     }),
   ),
 }).openapi('MemberDetail');
-
-const MemberSignInSchema = z
-  .object({
-    id: z.string().uuid(),
-    occurredAt: Timestamp,
-    outcome: z.enum(['succeeded', 'failed']),
-    reason: z.string().nullable(),
-    connectionId: z.string().nullable(),
-    memberId: z.string().nullable(),
-    email: z.string().nullable(),
-    idpSubject: z.string().nullable(),
-    ip: z.string().nullable(),
-    userAgent: z.string().nullable(),
-    detail: z.string().nullable(),
-  })
-  .openapi('MemberSignIn');
 
 const DeactivatedSchema = z
   .object({
@@ -285,7 +269,7 @@ const signInsRoute = createRoute({
       cursor: z.string().optional().openapi({ description: 'The `nextCursor` of the previous page' }),
     }),
   },
-  responses: { 200: jsonContent(pageOf(MemberSignInSchema), 'A page of sign-ins'), ...problemResponses() },
+  responses: { 200: jsonContent(pageOf(SignInSchema), 'A page of sign-ins'), ...problemResponses() },
 });
 
 const transferRoute = createRoute({

@@ -78,3 +78,20 @@ export function decodeCursor<T>(cursor: string | undefined, valid: (value: unkno
 }
 
 export const iso = (d: Date | null | undefined): string | null => (d ? d.toISOString() : null);
+
+/** A sign-in attempt: the organization's sign-in log and a member's login history. */
+export const SignInSchema = z
+  .object({
+    id: z.string().uuid(),
+    occurredAt: Timestamp,
+    outcome: z.enum(['succeeded', 'failed']),
+    reason: z.string().nullable(),
+    connectionId: z.string().nullable(),
+    memberId: z.string().nullable(),
+    email: z.string().nullable(),
+    idpSubject: z.string().nullable(),
+    ip: z.string().nullable(),
+    userAgent: z.string().nullable(),
+    detail: z.string().nullable(),
+  })
+  .openapi('SignIn');

@@ -14,7 +14,7 @@ import {
   updateConnection,
 } from '../sso-operations.ts';
 import type { AdminApi, AdminApiDeps } from './env.ts';
-import { jsonContent, OrgParams, problemResponses, Timestamp } from './schemas.ts';
+import { jsonContent, OrgParams, problemResponses, SignInSchema, Timestamp } from './schemas.ts';
 
 const ConnectionUrls = {
   spEntityId: z.string().optional().openapi({ description: 'SAML: the entity ID to enter at the IdP' }),
@@ -40,22 +40,6 @@ const ConnectionSchema = z
 const DomainSchema = z
   .object({ id: z.string().uuid(), domain: z.string(), verified: z.boolean(), verifiedAt: Timestamp.nullable(), createdAt: Timestamp.optional() })
   .openapi('Domain');
-
-const SignInSchema = z
-  .object({
-    id: z.string().uuid(),
-    occurredAt: Timestamp,
-    outcome: z.enum(['succeeded', 'failed']),
-    reason: z.string().nullable(),
-    connectionId: z.string().nullable(),
-    memberId: z.string().nullable(),
-    email: z.string().nullable(),
-    idpSubject: z.string().nullable(),
-    ip: z.string().nullable(),
-    userAgent: z.string().nullable(),
-    detail: z.string().nullable(),
-  })
-  .openapi('SignIn');
 
 const json = <T extends z.ZodType>(schema: T) => ({ body: { content: { 'application/json': { schema } }, required: true } });
 

@@ -6,11 +6,11 @@
 import { and, desc, eq, sql } from 'drizzle-orm';
 import { schema } from '../../db/index.ts';
 import { DomainError } from '../../errors.ts';
-import { isUuid, type OrganizationId } from '../../ids.ts';
+import { isUuid } from '../../ids.ts';
 import { isSelf, requireRead } from '../access/index.ts';
 import type { OrgContext } from '../context.ts';
 import { memberNotFound } from './member-locks.ts';
-import type { SignInRecord } from '../sign-in/index.ts';
+import { toSignInRecord, type SignInRecord } from '../sign-in/index.ts';
 
 export const MAX_SIGN_IN_HISTORY_PAGE = 200;
 
@@ -67,20 +67,7 @@ export async function listMemberSignIns(
   const page = rows.slice(0, limit);
   const last = page.at(-1);
   return {
-    signIns: page.map(({ row: r }) => ({
-      id: r.id,
-      organizationId: r.organizationId as OrganizationId | null,
-      connectionId: r.connectionId,
-      memberId: r.memberId,
-      idpSubject: r.idpSubject,
-      email: r.email,
-      ip: r.ip,
-      userAgent: r.userAgent,
-      outcome: r.outcome,
-      reason: r.reason,
-      detail: r.detail,
-      occurredAt: r.occurredAt,
-    })),
+    signIns: page.map(({ row }) => toSignInRecord(row)),
     next: rows.length > limit && last ? { micros: last.micros, id: last.row.id } : null,
   };
 }

@@ -63,7 +63,12 @@ export async function listSignIns(ctx: OrgContext, options: { limit: number; mem
     )
     .orderBy(desc(schema.signIns.occurredAt), desc(schema.signIns.id))
     .limit(Math.min(Math.max(options.limit, 1), 1000));
-  return rows.map((r) => ({
+  return rows.map(toSignInRecord);
+}
+
+/** A sign_ins row as the domain hands it out. */
+export function toSignInRecord(r: typeof schema.signIns.$inferSelect): SignInRecord {
+  return {
     id: r.id,
     organizationId: r.organizationId as OrganizationId | null,
     connectionId: r.connectionId,
@@ -76,5 +81,5 @@ export async function listSignIns(ctx: OrgContext, options: { limit: number; mem
     reason: r.reason,
     detail: r.detail,
     occurredAt: r.occurredAt,
-  }));
+  };
 }
