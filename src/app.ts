@@ -5,7 +5,8 @@
 import { Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { requestId } from 'hono/request-id';
-import { consoleRoutes, controlRoutes, createAdminApi } from './admin/index.ts';
+import { createAdminApi } from './admin/api/index.ts';
+import { consoleRoutes, controlRoutes } from './admin/index.ts';
 import { publicUrlOf, type Config } from './config.ts';
 import { migrationStatus, type DatabaseHandle } from './db/index.ts';
 import { failureSummary } from './http/index.ts';

@@ -4,7 +4,7 @@
  */
 import { validate } from '@readme/openapi-parser';
 import { describe, expect, it } from 'vitest';
-import { createAdminApi } from '../../src/admin/index.ts';
+import { createAdminApi } from '../../src/admin/api/index.ts';
 import type { Database } from '../../src/db/index.ts';
 import { SecretBox } from '../../src/secrets/index.ts';
 import { TEST_PUBLIC_URL, TEST_SECRET } from '../support/app.ts';
