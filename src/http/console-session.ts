@@ -6,7 +6,7 @@
 import type { Context } from 'hono';
 import { getCookie } from 'hono/cookie';
 import type { Database } from '../db/index.ts';
-import { findConsoleSession, touchLastSeen, type ConsoleSession } from '../directory/index.ts';
+import { findConsoleSession, lastSeenIsStale, touchLastSeen, type ConsoleSession } from '../directory/index.ts';
 
 export const CONSOLE_SESSION_COOKIE = 'roster_console';
 
@@ -17,6 +17,6 @@ export const CONSOLE_SIGN_IN_PATH = '/sso/console/sign-in';
 export async function consoleSessionOf(c: Context, db: Database, now = new Date()): Promise<ConsoleSession | undefined> {
   const id = getCookie(c, CONSOLE_SESSION_COOKIE);
   const session = id === undefined ? undefined : await findConsoleSession(db, id, now);
-  if (session) await touchLastSeen(db, session.organizationId, session.memberId, now);
+  if (session && lastSeenIsStale(session.lastSeenAt, now)) await touchLastSeen(db, session.organizationId, session.memberId, now);
   return session;
 }

@@ -4,7 +4,7 @@
  * expired provider and sign-in state deleted).
  */
 import type { Database } from '../db/index.ts';
-import { memberFitsRequest, memberTokenClaims, pruneEmailCodes, pruneSignInState, touchLastSeen } from '../directory/index.ts';
+import { lastSeenIsStale, memberFitsRequest, memberForTokens, pruneEmailCodes, pruneSignInState, touchLastSeen } from '../directory/index.ts';
 import type { OrganizationId } from '../ids.ts';
 import type { Logger } from '../http/index.ts';
 import { startPeriodicTask } from '../jobs/index.ts';
@@ -27,9 +27,10 @@ export async function createSignInProvider(options: {
     issuer: options.publicUrl,
     // Called whenever the app is issued a token for the member or reads userinfo: the member is seen.
     findAccountClaims: async (memberId) => {
-      const claims = await memberTokenClaims(options.db, memberId);
-      if (claims) await touchLastSeen(options.db, claims.org.id as OrganizationId, memberId, new Date());
-      return claims;
+      const found = await memberForTokens(options.db, memberId);
+      const now = new Date();
+      if (found && lastSeenIsStale(found.lastSeenAt, now)) await touchLastSeen(options.db, found.claims.org.id as OrganizationId, memberId, now);
+      return found?.claims;
     },
     sessionFits: (memberId, request) => memberFitsRequest(options.db, memberId, request),
     interactionPath,

@@ -13,6 +13,7 @@ import {
   emailKey,
   getMember,
   listMemberPage,
+  lastSeenIsStale,
   touchLastSeen,
   type OrgContext,
 } from '../../src/directory/index.ts';
@@ -96,6 +97,8 @@ describe(`member changes on ${testDatabaseKind}`, () => {
     expect(await touchLastSeen(database.handle.db, org.organization.id, id, t0)).toBe(true);
     expect(await touchLastSeen(database.handle.db, org.organization.id, id, at(4.9))).toBe(false);
     expect((await getMember(org, id)).lastSeenAt).toEqual(t0);
+    // What callers that already hold the row ask first, to spend no statement within the interval.
+    expect([lastSeenIsStale(null, t0), lastSeenIsStale(t0, at(4.9)), lastSeenIsStale(t0, at(5))]).toEqual([true, false, true]);
     expect(await touchLastSeen(database.handle.db, org.organization.id, id, at(5.1))).toBe(true);
     expect((await getMember(org, id)).lastSeenAt).toEqual(at(5.1));
     // Another organization's id touches nothing.

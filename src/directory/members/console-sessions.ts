@@ -21,6 +21,8 @@ export interface ConsoleSession {
   email: string;
   role: string;
   expiresAt: Date;
+  /** The member's last_seen_at, so that using the session refreshes it only when stale. */
+  lastSeenAt: Date | null;
 }
 
 /** Opens a session for an active member; returns the id for the cookie (shown nowhere else). */
@@ -41,6 +43,7 @@ export async function findConsoleSession(db: Database, id: string, now = new Dat
       email: schema.members.email,
       role: schema.members.role,
       expiresAt: schema.consoleSessions.expiresAt,
+      lastSeenAt: schema.members.lastSeenAt,
     })
     .from(schema.consoleSessions)
     .innerJoin(schema.members, and(eq(schema.members.organizationId, schema.consoleSessions.organizationId), eq(schema.members.id, schema.consoleSessions.memberId)))

@@ -10,6 +10,14 @@ import type { OrganizationId } from '../../ids.ts';
 /** How stale last_seen_at may get before a visit refreshes it. */
 export const LAST_SEEN_INTERVAL_MS = 5 * 60 * 1000;
 
+/**
+ * Whether a visit at `now` would update last_seen_at. Callers that already read the member's row
+ * ask this first, so a visit within the interval costs no statement at all.
+ */
+export function lastSeenIsStale(lastSeenAt: Date | null, now: Date): boolean {
+  return lastSeenAt === null || now.getTime() - lastSeenAt.getTime() >= LAST_SEEN_INTERVAL_MS;
+}
+
 /** Records that the member was seen at `now`; true when the row was updated. */
 export async function touchLastSeen(db: Database, organizationId: OrganizationId, memberId: string, now: Date): Promise<boolean> {
   const staleBefore = new Date(now.getTime() - LAST_SEEN_INTERVAL_MS);

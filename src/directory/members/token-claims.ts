@@ -32,6 +32,14 @@ export interface MemberTokenClaims {
  * app's permission catalogue and the member's teams come as subqueries of the member's row.
  */
 export async function memberTokenClaims(db: Database, memberId: string): Promise<MemberTokenClaims | undefined> {
+  return (await memberForTokens(db, memberId))?.claims;
+}
+
+/**
+ * The claims, and when the member was last seen (from the same row), for a caller that records the
+ * visit too (Roster's OP, at each token and userinfo): it writes only when that is stale.
+ */
+export async function memberForTokens(db: Database, memberId: string): Promise<{ claims: MemberTokenClaims; lastSeenAt: Date | null } | undefined> {
   const tm = schema.teamMembers;
   const t = schema.teams;
   const [row] = await db
@@ -64,7 +72,7 @@ export async function memberTokenClaims(db: Database, memberId: string): Promise
   const catalogue = [...Object.keys(ROSTER_PERMISSIONS), ...jsonValue<string[]>(row.appPermissions)];
   const teams = jsonValue<[string, string][]>(row.teams);
   const administered = teams.filter(([, role]) => role === 'admin').map(([team]) => [team, 'admin'] as const);
-  return {
+  const claims: MemberTokenClaims = {
     sub: m.id,
     email: m.email,
     email_verified: m.emailVerified,
@@ -79,4 +87,5 @@ export async function memberTokenClaims(db: Database, memberId: string): Promise
     groups: row.groups ?? [],
     ...(row.connectionId === null || row.connectionType === null ? {} : { idp: { connection: row.connectionId, type: row.connectionType } }),
   };
+  return { claims, lastSeenAt: m.lastSeenAt };
 }
