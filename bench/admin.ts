@@ -11,12 +11,11 @@
  *
  * A Roster of its own on the run's database, set up through the CLI as an operator would.
  */
-import path from 'node:path';
 import { connect, type Sql } from './database.ts';
 import { runLoad, sendOnce, type HttpRequest } from './load.ts';
-import { mulberry32, type Flags } from './measure.ts';
-import { rosterCli, startRoster, stopProcess, type Started } from './processes.ts';
-import { heading, ms, printMeasurement, say, type TargetCheck } from './report.ts';
+import { mulberry32 } from './measure.ts';
+import { rosterCli, startOwnRoster, stopOwnRoster, type OwnRosterRun, type Started } from './processes.ts';
+import { heading, ms, printMeasurement, say } from './report.ts';
 
 const MEMBERS = 100_000;
 const TEAMS = 40;
@@ -32,25 +31,9 @@ const TARGET_BULK_S = 5;
 const GIVEN = ['Ada', 'Alan', 'Grace', 'Linus', 'Barbara', 'Edsger', 'Margaret', 'Ken', 'Dennis', 'Frances', 'John', 'Radia', 'Tim', 'Donald', 'Hedy', 'Katherine'];
 const FAMILY = ['Lovelace', 'Turing', 'Hopper', 'Torvalds', 'Liskov', 'Dijkstra', 'Hamilton', 'Thompson', 'Ritchie', 'Allen', 'McCarthy', 'Perlman', 'Berners-Lee', 'Knuth', 'Lamarr', 'Johnson'];
 
-export interface AdminRun {
-  flags: Flags;
-  databaseUrl: string;
-  secret: string;
-  workDir: string;
-  started: Started[];
-  checks: TargetCheck[];
-}
-
-export async function adminScenario(run: AdminRun): Promise<void> {
+export async function adminScenario(run: OwnRosterRun): Promise<void> {
   heading(`Admin API: an organization of ${MEMBERS.toLocaleString('en-US')} members`);
-  const roster = await startRoster({
-    databaseUrl: run.databaseUrl,
-    secret: run.secret,
-    rateLimitPerMinute: run.flags.rateLimit,
-    logFile: path.join(run.workDir, 'roster-admin.log'),
-    nodeArgs: run.flags.cpuProf ? ['--cpu-prof', `--cpu-prof-dir=${run.workDir}`] : [],
-  });
-  run.started.push(roster);
+  const roster = await startOwnRoster(run, 'roster-admin.log');
   const sql = connect(run.databaseUrl, 2);
   try {
     const cli = (args: string[]) => rosterCli(args, { databaseUrl: run.databaseUrl, secret: run.secret, publicUrl: roster.origin });
@@ -65,9 +48,7 @@ export async function adminScenario(run: AdminRun): Promise<void> {
     await measureBulkDeactivate(run, roster, auth, sql, org.id);
   } finally {
     await sql.end({ timeout: 5 }).catch(() => {});
-    await stopProcess(roster.child).catch(() => {});
-    const at = run.started.indexOf(roster);
-    if (at >= 0) run.started.splice(at, 1);
+    await stopOwnRoster(run, roster);
   }
 }
 
@@ -106,7 +87,7 @@ async function seedMembers(sql: Sql, organizationId: string): Promise<number> {
 }
 
 /** First pages with a filter, searches, and deeper pages by cursor, at concurrency 8. */
-async function measureListing(run: AdminRun, roster: Started, auth: Record<string, string>): Promise<void> {
+async function measureListing(run: OwnRosterRun, roster: Started, auth: Record<string, string>): Promise<void> {
   const base = `/api/v1/organizations/${ORG}/members`;
   // Cursors of deeper pages, collected by walking 200 pages (outside the measurement).
   const cursors: string[] = [];
@@ -138,7 +119,7 @@ async function measureListing(run: AdminRun, roster: Started, auth: Record<strin
   });
 }
 
-async function measureCsvInvite(run: AdminRun, roster: Started, auth: Record<string, string>): Promise<void> {
+async function measureCsvInvite(run: OwnRosterRun, roster: Started, auth: Record<string, string>): Promise<void> {
   heading(`CSV invite of ${CSV_ROWS.toLocaleString('en-US')} rows`);
   const rows = Array.from({ length: CSV_ROWS }, (_, i) => `invitee.${i + 1}@invited.bench.example,member,Team 1;Team 2`);
   const csv = `email,role,teams\n${rows.join('\n')}\n`;
@@ -160,7 +141,7 @@ async function measureCsvInvite(run: AdminRun, roster: Started, auth: Record<str
   });
 }
 
-async function measureBulkDeactivate(run: AdminRun, roster: Started, auth: Record<string, string>, sql: Sql, organizationId: string): Promise<void> {
+async function measureBulkDeactivate(run: OwnRosterRun, roster: Started, auth: Record<string, string>, sql: Sql, organizationId: string): Promise<void> {
   heading(`Bulk deactivate of ${BULK.toLocaleString('en-US')} members, each with an OP session and a console session`);
   const ids = (await sql<{ id: string }[]>`
     select id from members where organization_id = ${organizationId} and status = 'active' and role = 'member' order by created_at limit ${BULK}`).map((r) => r.id);

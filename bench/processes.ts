@@ -9,6 +9,8 @@ import { createServer } from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { sendOnce } from './load.ts';
+import type { Flags } from './measure.ts';
+import type { TargetCheck } from './report.ts';
 
 export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -221,4 +223,36 @@ export async function rosterCli(args: string[], env: { databaseUrl: string; secr
   clearTimeout(timer);
   if (code !== 0) throw new Error(`roster ${args.join(' ')} failed (${code}): ${err.trim()}`);
   return JSON.parse(out) as unknown;
+}
+
+/** What a scenario that runs a Roster of its own is given (`--only=sso`, `--only=admin`). */
+export interface OwnRosterRun {
+  flags: Flags;
+  /** The run's database. */
+  databaseUrl: string;
+  secret: string;
+  workDir: string;
+  /** What the run stops at its end or on Ctrl-C; the scenario's own Roster goes in here. */
+  started: Started[];
+  checks: TargetCheck[];
+}
+
+/** Starts the scenario's Roster (under --cpu-prof when asked), logging to `logName` in the work dir. */
+export async function startOwnRoster(run: OwnRosterRun, logName: string): Promise<Started> {
+  const roster = await startRoster({
+    databaseUrl: run.databaseUrl,
+    secret: run.secret,
+    rateLimitPerMinute: run.flags.rateLimit,
+    logFile: path.join(run.workDir, logName),
+    nodeArgs: run.flags.cpuProf ? ['--cpu-prof', `--cpu-prof-dir=${run.workDir}`] : [],
+  });
+  run.started.push(roster);
+  return roster;
+}
+
+/** Stops the scenario's Roster and takes it off the run's list. */
+export async function stopOwnRoster(run: OwnRosterRun, roster: Started): Promise<void> {
+  await stopProcess(roster.child).catch(() => {});
+  const at = run.started.indexOf(roster);
+  if (at >= 0) run.started.splice(at, 1);
 }

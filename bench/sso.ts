@@ -18,7 +18,7 @@ import path from 'node:path';
 import { connect, readCounters, counterDelta, type DbCounters, type Sql } from './database.ts';
 import { Histogram } from './load.ts';
 import { mulberry32, type Flags } from './measure.ts';
-import { cpuSeconds, exitReason, rosterCli, startRoster, stopProcess, type Started } from './processes.ts';
+import { cpuSeconds, exitReason, rosterCli, startOwnRoster, stopOwnRoster, type OwnRosterRun, type Started } from './processes.ts';
 import { heading, ms, rate, say, type TargetCheck } from './report.ts';
 import { signIn, STEPS, StepError, type BenchPerson, type ChainTarget, type Step } from './sso-chain.ts';
 import { openPostgres } from '../src/db/index.ts';
@@ -66,16 +66,7 @@ const STEP_NAMES: Record<'saml' | 'oidc', Record<Step, string>> = {
   },
 };
 
-export interface SsoRun {
-  flags: Flags;
-  /** The run's database. */
-  databaseUrl: string;
-  secret: string;
-  workDir: string;
-  /** What the run stops at its end or on Ctrl-C; the scenario's own Roster goes in here. */
-  started: Started[];
-  checks: TargetCheck[];
-}
+export type SsoRun = OwnRosterRun;
 
 /** Sets variables for the processes started inside `fn` (startRoster passes this process's environment on). */
 async function withEnv<T>(vars: Record<string, string>, fn: () => Promise<T>): Promise<T> {
@@ -132,25 +123,14 @@ export async function setUpSso(run: SsoRun): Promise<SsoSetup> {
   let roster: Started | undefined;
   const close = async () => {
     if (roster) {
-      await stopProcess(roster.child).catch(() => {});
-      const at = run.started.indexOf(roster);
-      if (at >= 0) run.started.splice(at, 1);
+      await stopOwnRoster(run, roster);
       roster = undefined;
     }
     await oidcIdp?.close().catch(() => {});
     oidcIdp = undefined;
   };
   try {
-    roster = await withEnv({ ALLOW_INSECURE_IDP_URLS: 'true' }, () =>
-      startRoster({
-        databaseUrl: run.databaseUrl,
-        secret: run.secret,
-        rateLimitPerMinute: run.flags.rateLimit,
-        logFile: path.join(run.workDir, 'roster-sso.log'),
-        nodeArgs: run.flags.cpuProf ? ['--cpu-prof', `--cpu-prof-dir=${run.workDir}`] : [],
-      }),
-    );
-    run.started.push(roster);
+    roster = await withEnv({ ALLOW_INSECURE_IDP_URLS: 'true' }, () => startOwnRoster(run, 'roster-sso.log'));
     const origin = roster.origin;
     say(`Roster ${origin} (pid ${roster.child.pid}), ALLOW_INSECURE_IDP_URLS=true; its log: ${roster.logFile}`);
     const cli = (args: string[]) => rosterCli(args, { databaseUrl: run.databaseUrl, secret: run.secret, publicUrl: origin });
